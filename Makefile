@@ -1,0 +1,69 @@
+# gwpaper: every target sets itself up (venv, pinned installs, data) on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PROFILE ?= paper
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export HF_DATASETS_OFFLINE := 1
+export MPLBACKEND := Agg
+
+.PHONY: install figures test test-quick check-export check-clean nbtest pytest lab readme lock clean
+
+$(VENV)/.installed: settings.ini setup.py requirements-lock.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -c requirements-lock.txt -e ".[dev]"
+	$(BIN)/pip check
+	touch $@
+
+install: $(VENV)/.installed
+
+## make figures [PROFILE=quick|paper]: run every experiment notebook, write figures/
+figures: install
+	$(PY) -m gwpaper.pipeline --profile $(PROFILE)
+
+## make test: everything CI checks
+test: install check-export check-clean nbtest pytest
+	$(MAKE) figures PROFILE=quick
+	@echo "make test: all checks passed"
+
+check-export: install
+	$(BIN)/nbdev_export
+	@if [ -n "$$(git status --porcelain -- gwpaper/)" ]; then \
+	  git status --short -- gwpaper/; git --no-pager diff --stat -- gwpaper/; \
+	  echo "ERROR: gwpaper/ is out of step with nbs/. Run nbdev_export and commit notebooks and modules together."; exit 1; fi
+
+check-clean: install
+	$(BIN)/nbdev_clean
+	@if [ -n "$$(git status --porcelain -- nbs/)" ]; then \
+	  git status --short -- nbs/; \
+	  echo "ERROR: notebooks carry execution noise or are uncommitted. Run nbdev_clean and commit."; exit 1; fi
+
+nbtest: install
+	$(BIN)/nbdev_test --path nbs --do_print
+
+pytest: install
+	$(PY) -m pytest tests -q -p no:cacheprovider
+
+## make lab: JupyterLab on nbs/
+lab: install
+	$(BIN)/pip install -q jupyterlab
+	$(BIN)/jupyter lab nbs/
+
+## make readme: execute nbs/index.ipynb and render README.md from it
+readme: install
+	cd nbs && ../$(PY) -c "from execnb.shell import CaptureShell; CaptureShell().execute('index.ipynb', 'index.ipynb', exc_stop=True)"
+	$(BIN)/nbdev_clean --fname nbs/index.ipynb
+	$(PY) -m gwpaper.pipeline --readme
+
+## make lock: re-pin requirements-lock.txt from the current venv
+lock: install
+	{ echo '# Exact versions `make` installs (pip -c). Regenerate with `make lock` after changing settings.ini requirements.'; \
+	  $(BIN)/pip freeze --exclude-editable | grep -viE '^(gwpaper|pip|setuptools|wheel)[=@ ]' | sed 's/^torch==\(.*\)+cpu$$/torch==\1/'; } > requirements-lock.txt
+
+clean:
+	rm -rf build _proc _docs

@@ -1,0 +1,113 @@
+"GW engine: known answers, never worse than POT's default, certificates, invariances, caching."
+import itertools, json
+import numpy as np, ot, pytest
+from unittest import mock
+from gwpaper.distances import pairwise_distances, layer_distance
+from gwpaper.gw import gw, layer_matrix, second_lower_bound
+from conftest import random_mlp_reps
+
+def random_rotation(d, g):
+    Q, R = np.linalg.qr(g.normal(size=(d, d)))
+    return Q*np.sign(np.diag(R))
+
+@pytest.mark.parametrize("seed", range(5))
+def test_rotated_translated_permuted_copy_has_zero_gw(seed):
+    g = np.random.default_rng(seed)
+    X = g.normal(size=(50, 4))
+    Y = (X @ random_rotation(4, g) + g.normal(size=4)*10)[g.permutation(50)]
+    r = gw(pairwise_distances(X), pairwise_distances(Y))
+    assert 0 <= r.value <= 1e-8
+    assert r.lower_bound <= 1e-12
+
+def test_reversed_line_gives_antidiagonal_plan():
+    x = np.sort(np.random.default_rng(0).uniform(0, 1, 20))[:, None]
+    x[:, 0] += np.arange(20)*0.1   # distinct gaps: the reversal is the only non-trivial isometry
+    x[:, 0] = x[:, 0]**1.5
+    r = gw(pairwise_distances(x), pairwise_distances(x[::-1]), return_coupling=True)
+    assert r.value <= 1e-10
+    np.testing.assert_allclose(r.coupling, np.fliplr(np.eye(20))/20, atol=1e-8)
+
+def test_marginals_of_coupling():
+    reps = random_mlp_reps(n=40)
+    r = gw(pairwise_distances(reps[0]), pairwise_distances(reps[-1]), inits=("product", "random"), return_coupling=True)
+    np.testing.assert_allclose(r.coupling.sum(1), np.full(40, 1/40), atol=1e-10)
+    np.testing.assert_allclose(r.coupling.sum(0), np.full(40, 1/40), atol=1e-10)
+
+def test_never_worse_than_pot_default_on_many_pairs():
+    reps = random_mlp_reps(n=70, widths=(16, 64, 8, 32, 128, 12, 48), seed=3)
+    Cs = [pairwise_distances(R) for R in reps]
+    pairs = list(itertools.combinations(range(len(Cs)), 2))
+    assert len(pairs) >= 20
+    ratios = []
+    for a, b in pairs:
+        r = gw(Cs[a], Cs[b])
+        pot = ot.gromov.gromov_wasserstein2(Cs[a], Cs[b])
+        assert r.value <= pot + 1e-12, (a, b, r.value, pot)
+        assert r.lower_bound <= r.value
+        assert r.values_by_init["product"] == pytest.approx(pot, abs=1e-12)
+        ratios.append(r.value / pot)
+    assert min(ratios) < 1   # the identity start does find lower values on some pairs
+
+def test_lower_bound_never_above_value_random_matrices():
+    g = np.random.default_rng(7)
+    for _ in range(30):
+        n = g.integers(3, 25)
+        A, B = (g.random((n, n)) for _ in range(2)); A, B = A + A.T, B + B.T
+        np.fill_diagonal(A, 0); np.fill_diagonal(B, 0)
+        r = gw(A, B, inits=("identity", "product", "random"))
+        assert r.lower_bound <= r.value
+        assert r.value <= ot.gromov.gromov_wasserstein2(A, B) + 1e-12
+
+def test_slb_matches_general_formula_with_weights():
+    g = np.random.default_rng(1)
+    A = pairwise_distances(g.normal(size=(15, 3))); B = pairwise_distances(g.normal(size=(15, 5)))
+    u = np.full(15, 1/15)
+    assert second_lower_bound(A, B) == pytest.approx(second_lower_bound(A, B, u, u), rel=1e-10)
+    A2 = pairwise_distances(g.normal(size=(9, 3)))   # n != m: the general path
+    assert 0 <= second_lower_bound(A2, B) <= gw(A2, B, inits=("product",)).value
+
+@pytest.mark.parametrize("metric", ["gw", "cka"])
+def test_scale_and_neuron_permutation_invariance(metric):
+    g = np.random.default_rng(2)
+    Ra, Rb = random_mlp_reps(n=60, seed=4)[1:3]
+    base = layer_distance(Ra, Rb, metric)
+    scaled = layer_distance(7*Ra, Rb, metric)
+    permuted = layer_distance(Ra[:, g.permutation(Ra.shape[1])], Rb, metric)
+    assert scaled == pytest.approx(base, rel=1e-9, abs=1e-12)
+    assert permuted == pytest.approx(base, rel=1e-9, abs=1e-12)
+
+def test_layer_matrix_structure(mlp_reps):
+    lm = layer_matrix(mlp_reps, progress=False)
+    L = len(mlp_reps)
+    assert lm.values.shape == (L, L) and np.allclose(lm.values, lm.values.T)
+    assert np.all(np.diag(lm.values) == 0) and np.all(lm.values[~np.eye(L, dtype=bool)] > 0)
+    assert np.all(lm.lower_bounds <= lm.values)
+    C = [pairwise_distances(R) for R in mlp_reps]
+    assert lm.values[1, 4] == pytest.approx(gw(C[1], C[4]).value, rel=1e-12)
+    assert list(lm.to_frame().index) == [str(i) for i in range(L)]
+
+def test_parallel_equals_serial(mlp_reps):
+    a = layer_matrix(mlp_reps[:4], progress=False)
+    b = layer_matrix(mlp_reps[:4], n_jobs=2, progress=False)
+    np.testing.assert_array_equal(a.values, b.values)
+
+def test_cache_resumes_after_interruption(tmp_path, mlp_reps):
+    import gwpaper.gw as G
+    reps = mlp_reps[:5]  # 10 pairs
+    real, calls = G.gw, []
+    def dies_after_four(*a, **k):
+        if len(calls) == 4: raise KeyboardInterrupt("killed")
+        calls.append(1); return real(*a, **k)
+    with mock.patch("gwpaper.gw.gw", side_effect=dies_after_four), pytest.raises(KeyboardInterrupt):
+        layer_matrix(reps, cache_dir=tmp_path, progress=False)
+    assert len(list(tmp_path.glob("*.json"))) == 4
+    assert not list(tmp_path.glob(".*tmp"))               # nothing half-written
+    calls2 = []
+    def counting(*a, **k): calls2.append(1); return real(*a, **k)
+    with mock.patch("gwpaper.gw.gw", side_effect=counting):
+        resumed = layer_matrix(reps, cache_dir=tmp_path, progress=False)
+    assert len(calls2) == 6                                # only the unfinished pairs
+    np.testing.assert_allclose(resumed.values, layer_matrix(reps, progress=False).values, rtol=0, atol=0)
+    # options are part of the key: another normalisation is a different cache entry
+    layer_matrix(reps, cache_dir=tmp_path, normalize="max", progress=False)
+    assert len(list(tmp_path.glob("*.json"))) == 20

@@ -1,0 +1,41 @@
+"The papermill pipeline: parameters injected, figures + CSV written, first failure named, empty case."
+import subprocess, sys
+from pathlib import Path
+import nbformat, pandas as pd
+
+FIX = Path(__file__).parent/"fixtures"
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "gwpaper.pipeline", *args], capture_output=True, text=True, cwd=cwd, timeout=600)
+
+def test_parameters_injected_and_figure_written(tmp_path):
+    r = run("--profile", "paper", "--nbs-dir", str(FIX/"nbs"), "--out-dir", str(tmp_path/"exec"), "--figures", str(tmp_path/"fig"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    for ext in ("png", "pdf", "csv"): assert (tmp_path/"fig"/f"10_fixture_paper.{ext}").stat().st_size > 0
+    data = pd.read_csv(tmp_path/"fig"/"10_fixture_paper.csv")
+    assert list(data.profile.unique()) == ["paper"] and len(data) == 5
+    nb = nbformat.read(tmp_path/"exec"/"10_fixture.ipynb", as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and 'profile = "paper"' in injected[0].source
+    assert not list((tmp_path/"fig").glob("*quick*"))
+
+def test_first_failure_is_named_and_stops(tmp_path):
+    r = run("--profile", "quick", "--nbs-dir", str(FIX/"failing"), "--out-dir", str(tmp_path/"exec"), "--figures", str(tmp_path/"fig"))
+    assert r.returncode == 1
+    assert "10_boom.ipynb failed in cell" in r.stderr and "ZeroDivisionError" in r.stderr and "planted failure in quick" in r.stderr
+    assert not (tmp_path/"fig"/"20_should_not_exist.csv").exists()
+    assert not (tmp_path/"exec"/"20_after.ipynb").exists()
+
+def test_no_notebooks_is_a_success(tmp_path):
+    r = run("--profile", "quick", "--nbs-dir", str(tmp_path), "--out-dir", str(tmp_path/"e"), "--figures", str(tmp_path/"f"))
+    assert r.returncode == 0 and "nothing to run" in r.stdout
+
+def test_experiment_notebooks_have_one_parameters_cell_defaulting_to_quick():
+    from gwpaper.pipeline import experiment_notebooks, check_parameters_cell
+    root = Path(__file__).parents[1]
+    for p in experiment_notebooks(root/"nbs") + experiment_notebooks(FIX/"nbs"):
+        check_parameters_cell(p)
+        nb = nbformat.read(p, as_version=4)
+        params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        assert 'profile = "quick"' in params.source, p
+        assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{p} is committed with outputs"
