@@ -39,3 +39,4 @@ def test_experiment_notebooks_have_one_parameters_cell_defaulting_to_quick():
         params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
         assert 'profile = "quick"' in params.source, p
         assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{p} is committed with outputs"
+        assert "- skip_exec: true" in nb.cells[0].source, f"{p}: nbdev_test must skip it (skip_exec front matter); the pipeline runs it"
