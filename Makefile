@@ -47,7 +47,7 @@ nbtest: install
 	$(BIN)/nbdev_test --path nbs --do_print
 
 pytest: install
-	$(PY) -m pytest tests -q -p no:cacheprovider
+	$(PY) -m pytest tests -q -p no:cacheprovider --durations=5
 
 ## make lab: JupyterLab on nbs/
 lab: install
