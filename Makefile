@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export MPLBACKEND := Agg
 
-.PHONY: install figures test test-quick check-export check-clean nbtest pytest lab readme lock clean
+.PHONY: install data figures test test-quick check-export check-clean nbtest pytest lab readme lock clean
 
 $(VENV)/.installed: settings.ini setup.py requirements-lock.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +22,16 @@ $(VENV)/.installed: settings.ini setup.py requirements-lock.txt
 
 install: $(VENV)/.installed
 
+## make data: fetch and verify the offline corpora into data/cache/ (see data/README.md)
+data: install
+	$(PY) -m gwpaper.data fetch
+
 ## make figures [PROFILE=quick|paper]: run every experiment notebook, write figures/
-figures: install
+figures: install data
 	$(PY) -m gwpaper.pipeline --profile $(PROFILE)
 
 ## make test: everything CI checks
-test: install check-export check-clean nbtest pytest
+test: install data check-export check-clean nbtest pytest
 	$(MAKE) figures PROFILE=quick
 	@echo "make test: all checks passed"
 
