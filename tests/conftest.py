@@ -1,3 +1,6 @@
+import os
+# Tests never reach the Hugging Face hub: fail fast instead of retrying (the Makefile sets the same).
+for var in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE"): os.environ.setdefault(var, "1")
 import numpy as np, pytest
 
 def random_mlp_reps(n=80, widths=(16, 32, 32, 24, 16, 16, 8), d_in=6, seed=0):
