@@ -42,9 +42,10 @@ def test_never_worse_than_pot_default_on_many_pairs():
     for a, b in pairs:
         r = gw(Cs[a], Cs[b])
         pot = ot.gromov.gromov_wasserstein2(Cs[a], Cs[b])
-        assert r.value <= pot + 1e-12, (a, b, r.value, pot)
+        assert r.value <= pot*(1 + 1e-6), (a, b, r.value, pot)
         assert r.lower_bound <= r.value
-        assert r.values_by_init["product"] == pytest.approx(pot, abs=1e-12)
+        # the product start follows POT's default iterations: same value to round-off
+        assert gw(Cs[a], Cs[b], inits="product").value == pytest.approx(pot, rel=1e-9, abs=1e-12)
         ratios.append(r.value / pot)
     assert min(ratios) < 1   # the identity start does find lower values on some pairs
 
@@ -82,14 +83,14 @@ def test_layer_matrix_structure(mlp_reps):
     assert lm.values.shape == (L, L) and np.allclose(lm.values, lm.values.T)
     assert np.all(np.diag(lm.values) == 0) and np.all(lm.values[~np.eye(L, dtype=bool)] > 0)
     assert np.all(lm.lower_bounds <= lm.values)
-    C = [pairwise_distances(R) for R in mlp_reps]
-    assert lm.values[1, 4] == pytest.approx(gw(C[1], C[4]).value, rel=1e-12)
+    C = [pairwise_distances(R).astype(np.float32) for R in mlp_reps]   # layer_matrix stores C_l in float32
+    assert lm.values[1, 4] == pytest.approx(gw(C[1], C[4]).value, rel=1e-10)
     assert list(lm.to_frame().index) == [str(i) for i in range(L)]
 
 def test_parallel_equals_serial(mlp_reps):
     a = layer_matrix(mlp_reps[:4], progress=False)
-    b = layer_matrix(mlp_reps[:4], n_jobs=2, progress=False)
-    np.testing.assert_array_equal(a.values, b.values)
+    b = layer_matrix(mlp_reps[:4], n_jobs=1, progress=False)
+    np.testing.assert_allclose(a.values, b.values, rtol=1e-10, atol=1e-14)
 
 def test_cache_resumes_after_interruption(tmp_path, mlp_reps):
     import gwpaper.gw as G
@@ -98,16 +99,64 @@ def test_cache_resumes_after_interruption(tmp_path, mlp_reps):
     def dies_after_four(*a, **k):
         if len(calls) == 4: raise KeyboardInterrupt("killed")
         calls.append(1); return real(*a, **k)
+    # n_jobs=1: the mock lives in this process (worker processes import their own gwpaper)
     with mock.patch("gwpaper.gw.gw", side_effect=dies_after_four), pytest.raises(KeyboardInterrupt):
-        layer_matrix(reps, cache_dir=tmp_path, progress=False)
+        layer_matrix(reps, cache_dir=tmp_path, n_jobs=1, progress=False)
     assert len(list(tmp_path.glob("*.json"))) == 4
     assert not list(tmp_path.glob(".*tmp"))               # nothing half-written
     calls2 = []
     def counting(*a, **k): calls2.append(1); return real(*a, **k)
     with mock.patch("gwpaper.gw.gw", side_effect=counting):
-        resumed = layer_matrix(reps, cache_dir=tmp_path, progress=False)
+        resumed = layer_matrix(reps, cache_dir=tmp_path, n_jobs=1, progress=False)
     assert len(calls2) == 6                                # only the unfinished pairs
-    np.testing.assert_allclose(resumed.values, layer_matrix(reps, progress=False).values, rtol=0, atol=0)
+    np.testing.assert_allclose(resumed.values, layer_matrix(reps, n_jobs=1, progress=False).values, rtol=0, atol=0)
     # options are part of the key: another normalisation is a different cache entry
     layer_matrix(reps, cache_dir=tmp_path, normalize="max", progress=False)
     assert len(list(tmp_path.glob("*.json"))) == 20
+
+
+def test_engine_matches_pot_iterates_with_non_uniform_weights():
+    reps = random_mlp_reps(n=50, seed=5)
+    Ca, Cb = pairwise_distances(reps[0]), pairwise_distances(reps[2])
+    g = np.random.default_rng(0); p, q = g.dirichlet(np.ones(50)), g.dirichlet(np.ones(50))
+    r = gw(Ca, Cb, inits="product", p=p, q=q, return_coupling=True)
+    T, log = ot.gromov.gromov_wasserstein(Ca, Cb, p, q, log=True)
+    assert r.value == pytest.approx(float(log["gw_dist"]), rel=1e-9)
+    np.testing.assert_allclose(r.coupling, T, atol=1e-12)
+
+def test_certified_start_skips_the_rest():
+    C = pairwise_distances(random_mlp_reps(n=30)[1])
+    r = gw(C, C)   # identity start reaches 0 = SLB: the product start cannot improve it
+    assert r.value == 0 and list(r.values_by_init) == ["identity"]
+    assert list(gw(C, C, certified_rtol=None).values_by_init) == ["identity", "product"]
+
+def test_torch_path_equals_numpy_path():
+    pytest.importorskip("torch")
+    reps = random_mlp_reps(n=60, seed=2)
+    Ca, Cb = pairwise_distances(reps[0]), pairwise_distances(reps[3])
+    a, b = gw(Ca, Cb), gw(Ca, Cb, device="cpu")
+    assert b.value == pytest.approx(a.value, rel=1e-9) and b.values_by_init.keys() == a.values_by_init.keys()
+
+def test_cuda_path():
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available(): pytest.skip("no CUDA GPU on this machine: the device='cuda' path runs only where one is present")
+    reps = random_mlp_reps(n=200, seed=4)
+    Ca, Cb = pairwise_distances(reps[0]), pairwise_distances(reps[3])
+    assert gw(Ca, Cb, device="cuda").value <= ot.gromov.gromov_wasserstein2(Ca, Cb)*(1 + 1e-6)
+
+def test_unknown_backend_and_dask_without_client(mlp_reps):
+    with pytest.raises(ValueError, match="Unknown backend"): layer_matrix(mlp_reps[:3], backend="ray", progress=False)
+    pytest.importorskip("distributed")
+    from distributed import get_client
+    try: get_client(); pytest.skip("a dask client already exists in this process")
+    except ValueError: pass
+    with pytest.raises(ValueError, match="Client"): layer_matrix(mlp_reps[:3], backend="dask", progress=False)
+
+def test_dask_backend_equals_loky(mlp_reps):
+    pytest.importorskip("distributed")
+    from distributed import Client, LocalCluster
+    loky = layer_matrix(mlp_reps[:4], progress=False)
+    with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None, processes=True) as cluster, Client(cluster):
+        dask = layer_matrix(mlp_reps[:4], backend="dask", progress=False)
+    np.testing.assert_allclose(dask.values, loky.values, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(dask.lower_bounds, loky.lower_bounds, rtol=1e-12)

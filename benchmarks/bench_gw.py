@@ -1,0 +1,165 @@
+"""The reference measurement of the GW engine: gwpaper's `layer_matrix(reps)` against a plain loop of
+POT's default `ot.gromov.gromov_wasserstein2`, on identical C matrices, in one process and one run.
+
+    python benchmarks/bench_gw.py --workload W1 --n 1000
+    python benchmarks/bench_gw.py --workload W2 --n 1000
+    python benchmarks/bench_gw.py --workload W1 --n 4000 --skip-pot
+
+Prints the wall time of each and their ratio, the per-pair value ratio gwpaper/POT (min, median, max,
+fraction below 0.99), the peak RSS of each (the process and its worker processes together, sampled),
+where gwpaper's time goes (matrix products vs. the LP), and, last, one JSON line with these figures.
+"""
+from __future__ import annotations
+import argparse, json, os, platform, sys, threading, time
+from pathlib import Path
+import numpy as np
+
+WIDTHS = (32, 64, 128, 256, 256, 128, 128, 512, 256, 64, 64, 128, 32)
+
+
+def w1_reps(n: int, seed: int = 0) -> list[np.ndarray]:
+    "W1: a fixed random He-initialised ReLU MLP, input width 32, 12 hidden layers; the input and every hidden layer (13)."
+    rng = np.random.default_rng(seed)
+    h = rng.standard_normal((n, WIDTHS[0]))
+    reps = [h]
+    for d_in, d_out in zip(WIDTHS[:-1], WIDTHS[1:]):
+        h = np.maximum(h @ (rng.standard_normal((d_in, d_out)) * np.sqrt(2 / d_in)), 0)
+        reps.append(h)
+    return reps
+
+
+def w2_reps(n: int, seed: int = 0) -> list[np.ndarray]:
+    "W2: hidden states 0..6 of the offline MiniLM on n Rotten Tomatoes snippets, CLS pooling."
+    from gwpaper.data import load_sentiment
+    from gwpaper.representations import hf_hidden_states
+    texts = load_sentiment("rotten_tomatoes", split="all", n=n, seed=seed)["text"]
+    return hf_hidden_states("offline-minilm", texts, pooling="cls", progress=False)
+
+
+WORKLOADS = {"W1": w1_reps, "W2": w2_reps}
+
+
+def _tree_rss(pid: int) -> int:
+    "RSS in bytes of `pid` and all its descendants (Linux /proc)."
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit(): continue
+        try:
+            with open(f"/proc/{d}/stat") as f: parts = f.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(parts[1]), []).append(int(d))
+            rss[int(d)] = int(parts[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError): pass
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop(); total += rss.get(p, 0); todo += children.get(p, [])
+    return total
+
+
+class PeakRSS:
+    "Samples the RSS of this process and its workers every `every` s; `.peak` in bytes."
+    def __init__(self, every: float = 0.05): self.every, self.peak, self._stop = every, 0, threading.Event()
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _tree_rss(os.getpid())); self._stop.wait(self.every)
+    def __enter__(self):
+        self.peak = _tree_rss(os.getpid()); self._t = threading.Thread(target=self._run, daemon=True); self._t.start(); return self
+    def __exit__(self, *a):
+        self._stop.set(); self._t.join(); self.peak = max(self.peak, _tree_rss(os.getpid()))
+
+
+def pot_loop(Cs: list[np.ndarray]) -> np.ndarray:
+    "The reference: POT's default call on every pair, in a plain loop."
+    import ot
+    L = len(Cs); V = np.zeros((L, L))
+    for a in range(L):
+        for b in range(a + 1, L):
+            V[a, b] = V[b, a] = ot.gromov.gromov_wasserstein2(Cs[a], Cs[b])
+    return V
+
+
+def profile_pair(Ca: np.ndarray, Cb: np.ndarray) -> dict:
+    "Where one gwpaper solve's time goes: the LP (`ot.emd`) vs. the rest (products, line search), by wrapping the calls."
+    import ot, gwpaper.gw as g
+    t_lp = [0.0]; calls = [0]; emd = ot.emd
+    def timed_emd(*a, **k):
+        t = time.perf_counter(); r = emd(*a, **k); t_lp[0] += time.perf_counter() - t; calls[0] += 1; return r
+    g.ot.emd = timed_emd
+    try:
+        t = time.perf_counter(); g.gw(Ca, Cb); total = time.perf_counter() - t
+    finally: g.ot.emd = emd
+    t_lp_pot = [0.0]; calls_pot = [0]
+    import ot.optim as oo
+    orig = oo.emd
+    def timed_emd_pot(*a, **k):
+        t = time.perf_counter(); r = orig(*a, **k); t_lp_pot[0] += time.perf_counter() - t; calls_pot[0] += 1; return r
+    oo.emd = timed_emd_pot
+    try:
+        t = time.perf_counter(); ot.gromov.gromov_wasserstein2(Ca, Cb); total_pot = time.perf_counter() - t
+    finally: oo.emd = orig
+    return {"gwpaper_s": total, "gwpaper_lp_s": t_lp[0], "gwpaper_lp_calls": calls[0],
+            "pot_s": total_pot, "pot_lp_s": t_lp_pot[0], "pot_lp_calls": calls_pot[0]}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=1000, help="inputs per layer (default 1000)")
+    ap.add_argument("--workload", choices=sorted(WORKLOADS), default="W1")
+    ap.add_argument("--repeat", type=int, default=1, help="timed repetitions of each; medians are reported")
+    ap.add_argument("--skip-pot", action="store_true", help="time gwpaper only (for large n)")
+    ap.add_argument("--profile-pairs", type=int, default=3, help="pairs to break down into LP vs. the rest (0: none)")
+    ap.add_argument("--device", default=None, help="torch device for gwpaper's products, e.g. cuda")
+    args = ap.parse_args(argv)
+
+    import ot, joblib
+    from gwpaper.gw import layer_matrix, prepare_layers
+    reps = WORKLOADS[args.workload](args.n)
+    Cs = [C.astype(np.float64) for C in prepare_layers(reps, "gw")]   # exactly what layer_matrix computes on
+    L = len(Cs); iu = np.triu_indices(L, 1)
+    kwargs = {} if args.device is None else {"device": args.device}
+    print(f"workload {args.workload}: {L} layers, n={args.n}, {len(iu[0])} pairs; {joblib.cpu_count()} cores; "
+          f"POT {ot.__version__}; {platform.processor() or platform.machine()}", flush=True)
+
+    ours_t, pot_t, ours_rss, pot_rss = [], [], [], []
+    for r in range(args.repeat):
+        with PeakRSS() as mem:
+            t = time.perf_counter(); lm = layer_matrix(reps, progress=False, **kwargs); ours_t.append(time.perf_counter() - t)
+        ours_rss.append(mem.peak)
+        print(f"[{r}] gwpaper layer_matrix: {ours_t[-1]:.1f} s, peak RSS {mem.peak/2**30:.2f} GiB", flush=True)
+        if not args.skip_pot:
+            with PeakRSS() as mem:
+                t = time.perf_counter(); V = pot_loop(Cs); pot_t.append(time.perf_counter() - t)
+            pot_rss.append(mem.peak)
+            print(f"[{r}] POT default loop:     {pot_t[-1]:.1f} s, peak RSS {mem.peak/2**30:.2f} GiB", flush=True)
+    out = {"workload": args.workload, "n": args.n, "layers": L, "pairs": int(len(iu[0])), "cores": joblib.cpu_count(),
+           "repeat": args.repeat, "device": args.device or "cpu",
+           "gwpaper_s": float(np.median(ours_t)), "gwpaper_peak_rss_gib": float(np.median(ours_rss))/2**30}
+    inits = {}
+    if not args.skip_pot:
+        ratio = lm.values[iu] / V[iu]
+        inits = {"identity_wins": float(np.mean(ratio < 1 - 1e-9))}
+        out.update({"pot_s": float(np.median(pot_t)), "pot_peak_rss_gib": float(np.median(pot_rss))/2**30,
+                    "time_ratio": float(np.median(ours_t)/np.median(pot_t)),
+                    "value_ratio_min": float(ratio.min()), "value_ratio_median": float(np.median(ratio)),
+                    "value_ratio_max": float(ratio.max()), "frac_below_0.99": float(np.mean(ratio < 0.99)),
+                    "pairs_above_1+1e-6": int(np.sum(ratio > 1 + 1e-6))})
+        print(f"time ratio gwpaper/POT = {out['time_ratio']:.3f}  ({out['gwpaper_s']:.1f} s vs {out['pot_s']:.1f} s, median of {args.repeat})")
+        print(f"value ratio gwpaper/POT per pair: min {ratio.min():.4f}  median {np.median(ratio):.6f}  max {ratio.max():.9f}  "
+              f"below 0.99: {np.mean(ratio < 0.99):.0%}  above 1+1e-6: {out['pairs_above_1+1e-6']}")
+    if args.profile_pairs:
+        rows = []
+        for k in np.linspace(0, len(iu[0]) - 1, args.profile_pairs).astype(int):
+            rows.append(profile_pair(Cs[iu[0][k]], Cs[iu[1][k]]))
+        prof = {key: float(np.sum([r[key] for r in rows])) for key in rows[0]}
+        out["profile"] = prof
+        print(f"profile over {len(rows)} pairs (single process): gwpaper {prof['gwpaper_s']:.2f} s, of which LP {prof['gwpaper_lp_s']:.2f} s "
+              f"({prof['gwpaper_lp_calls']:.0f} emd calls), products+line search {prof['gwpaper_s'] - prof['gwpaper_lp_s']:.2f} s | "
+              f"POT {prof['pot_s']:.2f} s, of which LP {prof['pot_lp_s']:.2f} s ({prof['pot_lp_calls']:.0f} calls), "
+              f"products+line search {prof['pot_s'] - prof['pot_lp_s']:.2f} s")
+    out.update(inits)
+    print(json.dumps(out))
+    return out
+
+
+if __name__ == "__main__":
+    main()
