@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export MPLBACKEND := Agg
 
-.PHONY: install data figures test test-quick check-export check-clean nbtest pytest lab readme lock clean
+.PHONY: install data figures test test-quick check-export check-clean nbtest pytest bench lab readme lock clean
 
 $(VENV)/.installed: settings.ini setup.py requirements-lock.txt
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ nbtest: install
 
 pytest: install
 	$(PY) -m pytest tests -q -p no:cacheprovider --durations=5
+
+## make bench [BENCH_ARGS="--workload W1 --n 1000"]: the GW engine against POT's default (not part of make test; see benchmarks/README.md)
+BENCH_ARGS ?= --workload W1 --n 1000
+bench: install data
+	$(PY) benchmarks/bench_gw.py $(BENCH_ARGS)
 
 ## make lab: JupyterLab on nbs/
 lab: install
