@@ -87,9 +87,11 @@ def test_layer_matrix_structure(mlp_reps):
     assert lm.values[1, 4] == pytest.approx(gw(C[1], C[4]).value, rel=1e-10)
     assert list(lm.to_frame().index) == [str(i) for i in range(L)]
 
-def test_parallel_equals_serial(mlp_reps):
-    a = layer_matrix(mlp_reps[:4], progress=False)
-    b = layer_matrix(mlp_reps[:4], n_jobs=1, progress=False)
+def test_parallel_equals_serial():
+    from gwpaper.gw import SERIAL_BELOW_N
+    reps = random_mlp_reps(n=SERIAL_BELOW_N, widths=(16, 32, 8))   # large enough for worker processes
+    a = layer_matrix(reps, n_jobs=2, progress=False)
+    b = layer_matrix(reps, n_jobs=1, progress=False)
     np.testing.assert_allclose(a.values, b.values, rtol=1e-10, atol=1e-14)
 
 def test_cache_resumes_after_interruption(tmp_path, mlp_reps):
