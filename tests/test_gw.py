@@ -49,6 +49,20 @@ def test_never_worse_than_pot_default_on_many_pairs():
         ratios.append(r.value / pot)
     assert min(ratios) < 1   # the identity start does find lower values on some pairs
 
+def test_candidate_arc_lps_keep_pot_trajectory():
+    # above n = 128 the LPs after the first run on candidate arcs (nbs/02_gw, item 6): the product start must still follow POT
+    import gwpaper.gw as engine
+    reps = random_mlp_reps(n=240, widths=(16, 64, 8, 32), seed=6)
+    Cs = [pairwise_distances(R) for R in reps]
+    with mock.patch.object(engine, "_restricted_lp", wraps=engine._restricted_lp) as restricted:
+        for a, b in itertools.combinations(range(len(Cs)), 2):
+            pot, log = ot.gromov.gromov_wasserstein2(Cs[a], Cs[b], log=True)
+            assert gw(Cs[a], Cs[b]).value <= pot*(1 + 1e-6), (a, b)
+            r = gw(Cs[a], Cs[b], inits="product")
+            assert r.value == pytest.approx(pot, rel=1e-9, abs=1e-12), (a, b)
+            assert r.n_iter == len(log["loss"]) - 1
+    assert restricted.call_count > 0
+
 def test_lower_bound_never_above_value_random_matrices():
     g = np.random.default_rng(7)
     for _ in range(30):
