@@ -6,8 +6,7 @@
 from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
-import json
-import inspect
+import json, inspect, tempfile
 import numpy as np, pandas as pd, ot
 from scipy import sparse
 from ot.optim import solve_1d_linesearch_quad
@@ -104,10 +103,15 @@ def _linear_ot(M:np.ndarray, p:np.ndarray, q:np.ndarray, duals, sigma_prev:np.nd
     G, log = ot.emd(p, q, M, numItermax=num_iter, log=True, **warm)
     return G, (_as_perm(G, len(M)) if uniform else None), (log["u"], log["v"])
 
+def _permuted_loss(C_a:np.ndarray, C_b:np.ndarray, sigma:np.ndarray, block:int=256)->float:
+    "mean((C_a − C_b[σ][:, σ])²), the GW loss of the coupling σ/n, in row blocks (no n×n temporaries)."
+    n = len(C_a)
+    return sum(float(np.sum((C_a[i:i+block] - C_b[sigma[i:i+block]][:, sigma])**2)) for i in range(0, n, block))/n**2
+
 def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:np.ndarray|None,
                  max_iter:int, tol_rel:float, tol_abs:float, device:str|None=None, num_iter_emd:int=100_000,
-                 fast_products:bool=False, exact_lp:bool=True):
-    """POT's square-loss conditional gradient from `G0` (None = p qᵀ), one product per iteration. Returns (T, value, n_iter).
+                 fast_products:bool=False, exact_lp:bool=True, want_coupling:bool=True):
+    """POT's square-loss conditional gradient from `G0` (None = p qᵀ), one product per iteration. Returns (T or None, value, n_iter).
 
     `exact_lp=False` solves the LPs on candidate arcs only until the first convergence, then exactly until the next."""
     n, m = len(C_a), len(C_b)
@@ -127,15 +131,19 @@ def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:
     Ca, Cb = put(C_a), put(C_b)
     f32, f64 = ((lambda X: X.astype(np.float32)), (lambda X: X.astype(np.float64))) if device is None else ((lambda X: X.float()), (lambda X: X.double()))
     if fast_products: Ca, Cb = f32(Ca), f32(Cb)
-    Mbuf, R = np.empty((n, m)), (np.empty((n, m)) if uniform else None)
+    Mbuf, work = np.empty((n, m)), np.empty((n, m))   # the LP cost; the LP's reduced costs, then D (never both at once)
     def lp_cost(A):                                    # 2(constC − 2A), POT's gradient, into one buffer
         if device is None: np.multiply(A, -4.0, out=Mbuf)
         else: Mbuf[...] = get(-4*A)
         np.add(Mbuf, 2*c2[:, None], out=Mbuf); np.add(Mbuf, 2*d2[None, :], out=Mbuf); return Mbuf
     def dense(sigma):                                # a permutation σ as the coupling σ/n
         T = put(np.zeros((n, m))); T[rows, idx(sigma)] = 1/n; return T
-    def product_with(T, sigma):                      # C_a T C_b for a vertex T of Π(p, q)
-        if sigma is not None: return f64(Ca @ Cb[idx(sigma)]) / n
+    def product_with(T, sigma, out=None):            # C_a T C_b for a vertex T of Π(p, q), into `out` on the CPU
+        if sigma is not None and (out is None or device is not None): return f64(Ca @ Cb[idx(sigma)]) / n
+        if sigma is not None:
+            if fast_products: np.copyto(out, Ca @ Cb[sigma])
+            else: np.matmul(Ca, Cb[sigma], out=out)
+            out /= n; return out
         TC = put(sparse.csr_matrix(T) @ C_b)        # T has at most n + m − 1 non-zeros
         return f64(Ca @ (f32(TC) if fast_products else TC))
     def inner_with(D, G, sigma):                     # ⟨D, G⟩, O(n) when G = σ/n
@@ -150,9 +158,9 @@ def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:
         it += 1; old = cost
         sc = _sorted_match(u, v) if (G0 is None and it == 1 and uniform) else None
         if sc is not None: Gc = None
-        else: Gc, sc, duals = _linear_ot(lp_cost(A), p, q, duals, prev, uniform, exact, num_iter_emd, R)
+        else: Gc, sc, duals = _linear_ot(lp_cost(A), p, q, duals, prev, uniform, exact, num_iter_emd, work)
         prev = sc
-        D = product_with(Gc, sc); D -= A             # D = B − A, the change of C_a T C_b along the step
+        D = product_with(Gc, sc, work); D -= A       # D = B − A, the change of C_a T C_b along the step
         s_g = inner_with(D, G, sg)
         s_c = inner_with(D, None if Gc is None else put(Gc), sc)
         a, b = -2*(s_c - s_g), -4*s_g                # POT's solve_gromov_linesearch coefficients
@@ -164,16 +172,17 @@ def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:
             G *= 1 - alpha
             if sc is not None: G[rows, idx(sc)] += alpha/n
             else: G += alpha*put(Gc)
-        if alpha != 0: A += alpha*D
+        if alpha != 0: D *= alpha; A += D            # in place: D is not needed after the step
         if it >= max_iter: break
         delta = abs(cost - old)
         if (cost != 0 and delta/abs(cost) < tol_rel) or delta < tol_abs:
             if exact: break
             exact = True                              # converged on candidate arcs: confirm with exact LPs
-    if sg is not None: T = np.zeros((n, m)); T[np.arange(n), sg] = 1/n
-    else: T = get(G); sg = _as_perm(T, n) if uniform else None
-    if sg is not None: return T, float(np.mean((C_a - C_b[sg][:, sg])**2)), it
-    return T, const - 2*float(np.sum((C_a @ T @ C_b)*T)), it
+    del Mbuf, work, A, D, Gc
+    if sg is None: G = get(G); sg = _as_perm(G, n) if uniform else None
+    if sg is None: return G, const - 2*float(np.sum((C_a @ G @ C_b)*G)), it
+    if want_coupling: G = np.zeros((n, m)); G[np.arange(n), sg] = 1/n
+    return (G if want_coupling else None), _permuted_loss(C_a, C_b, sg), it
 
 # %% ../nbs/02_gw.ipynb #c418295a
 @dataclass
@@ -246,7 +255,7 @@ def gw(
         G0 = initial_coupling(init, pu, qu, seed=seed + k)
         # the product start tracks POT's iterates (float64, exact LPs); other starts take float32 products and candidate-arc LPs
         T, v, it = _frank_wolfe(C_a, C_b, pu, qu, G0, max_iter, tol_rel, tol_abs, device,
-                                fast_products=G0 is not None, exact_lp=G0 is None)
+                                fast_products=G0 is not None, exact_lp=G0 is None, want_coupling=return_coupling)
         values[name] = v
         if best is None or v < best[0]: best = (v, name, it, T)
         if certified_rtol is not None and best[0] <= lb*(1 + certified_rtol): break
@@ -283,6 +292,13 @@ def _pair(a, b, metric, gw_kwargs, blas_threads=None):
             r = _gw(a, b, **gw_kwargs)
             return {"value": r.value, "lower_bound": r.lower_bound, "init": r.init}
         return {"value": compare_prepared(a, b, metric)}
+
+def _file_backed(arrays:list[np.ndarray], folder:Path)->list[np.ndarray]:
+    "The arrays as read-only memory maps of .npy files in `folder`: joblib hands workers the file, not a copy."
+    out = []
+    for i, X in enumerate(arrays):
+        np.save(folder/f"{i}.npy", X); out.append(np.load(folder/f"{i}.npy", mmap_mode="r"))
+    return out
 
 BACKENDS = ("loky", "dask")
 SERIAL_BELOW_N = 300   # below this n, starting worker processes costs more than the solves
@@ -325,7 +341,7 @@ def layer_matrix(
     each with its BLAS capped so that processes × threads = cores: the LP solver is single-threaded, so
     processes, not threads, use the cores. `backend="dask"` sends the pairs to the `dask.distributed`
     client you created (a `LocalCluster` or a real cluster). Each C_l is computed once, stored in float32
-    (n = 4000: 64 MB a layer), shared with the workers through joblib's memory mapping, and cast to float64 per pair.
+    (n = 4000: 64 MB a layer), written once to a temporary file that the parent and every worker memory-map, and cast to float64 per pair.
 
     Raises `ValueError` for an unknown metric or backend, NaN/inf values, layers with different n, n < 3,
     or a wrong number of labels, and for `backend="dask"` without a client.
@@ -348,9 +364,11 @@ def layer_matrix(
     if backend == "dask": _dask_client(); workers = n_jobs
     elif len(reps[0]) < SERIAL_BELOW_N: workers = 1
     else: workers = min(cpu_count() if n_jobs == -1 else max(1, n_jobs), max(1, len(todo)))
-    blas = max(1, cpu_count()//workers) if backend == "loky" and workers > 1 else None
-    jobs = (delayed(_pair)(prepared[a], prepared[b], metric, gw_kwargs, blas) for a, b in todo)
-    with parallel_config(backend=backend, n_jobs=workers):
+    local = backend == "loky" and workers > 1
+    blas = max(1, cpu_count()//workers) if local else None
+    with tempfile.TemporaryDirectory(prefix="gwpaper-") as tmp, parallel_config(backend=backend, n_jobs=workers):
+        if local and todo: prepared = _file_backed(prepared, Path(tmp))   # one copy, shared by every process
+        jobs = (delayed(_pair)(prepared[a], prepared[b], metric, gw_kwargs, blas) for a, b in todo)
         out = Parallel(return_as="generator")(jobs)
         for (a, b), res in tqdm(zip(todo, out), total=len(todo), desc=f"{metric} pairs", disable=not progress or not todo, leave=False):
             results[a, b] = res
