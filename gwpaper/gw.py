@@ -63,20 +63,42 @@ def _sorted_match(u:np.ndarray, v:np.ndarray, rtol:float=1e-9)->np.ndarray|None:
     sigma = np.empty(len(u), int); sigma[np.argsort(u)] = np.argsort(v)
     return sigma
 
+def _sorted_match_duals(u:np.ndarray, v:np.ndarray, c2:np.ndarray, d2:np.ndarray):
+    """Optimal duals (α, β) of min Σ (2c2_i + 2d2_j − 4 u_i v_j) T_ij, whose optimum is the sorted match.
+
+    With x = sorted u and y = sorted v, F(x_1) = 0, F(x_{r+1}) = F(x_r) + y_r (x_{r+1} − x_r) is convex with y_r a
+    subgradient at x_r, so F(u_i) + F*(v_j) ≥ u_i v_j with equality on matched pairs: α = 2c2 − 4F(u), β = 2d2 − 4F*(v)."""
+    iu, iv = np.argsort(u), np.argsort(v); x, y = u[iu], v[iv]
+    F = np.concatenate([[0.0], np.cumsum(y[:-1]*np.diff(x))])
+    alpha, beta = np.empty(len(u)), np.empty(len(v))
+    alpha[iu] = 2*c2[iu] - 4*F; beta[iv] = 2*d2[iv] - 4*(x*y - F)
+    return alpha, beta
+
 _EMD_WARM = "potentials_init" in inspect.signature(ot.emd).parameters   # POT ≥ 0.9.6
 
-def _restricted_lp(M:np.ndarray, p:np.ndarray, q:np.ndarray, duals, sigma_prev:np.ndarray, k:int,
-                   num_iter:int, R:np.ndarray):
-    "The assignment LP on the arcs within the k-th smallest reduced cost of their row or column under `duals`, plus σ_prev. Returns (σ, duals) or None."
-    n = len(M); rows = np.arange(n)
-    np.subtract(M, duals[0][:, None], out=R); R -= duals[1][None, :]
+@dataclass
+class _LPCost:
+    "An LP cost matrix given by `full(out)` (all of it, written into `out`) and `at(r, c)` (its entries at arcs (r, c), rounded identically)."
+    full: callable
+    at: callable
+
+def _dense_cost(M:np.ndarray)->_LPCost:
+    "An `_LPCost` for a matrix already in memory."
+    return _LPCost(lambda out: np.copyto(out, M) or out, lambda r, c: M[r, c])
+
+def _restricted_lp(cost:_LPCost, p:np.ndarray, q:np.ndarray, duals, sigma_prev:np.ndarray, k:int,
+                   num_iter:int, work:np.ndarray):
+    "The assignment LP on the arcs whose reduced cost under `duals` is near the smallest of their row or column (about k per row), plus σ_prev. Returns (σ, duals) or None."
+    n = len(p); rows = np.arange(n)
+    R = cost.full(work); R -= duals[0][:, None]; R -= duals[1][None, :]
     sample = R[::max(1, n//32)]
     delta = float(np.median(np.partition(sample - sample.min(1)[:, None], k, axis=1)[:, k]))
     keep = R <= R.min(1)[:, None] + delta
     keep |= R <= R.min(0)[None, :] + delta
     keep[rows, sigma_prev] = True                     # σ_prev keeps the restricted LP feasible
-    r, c = np.nonzero(keep)
-    G, log = ot.emd(p, q, sparse.coo_matrix((M[r, c], (r, c)), shape=(n, n)), numItermax=num_iter, log=True)
+    r, c = np.nonzero(keep); del keep
+    # its pivots are cheap: allow more of them than POT's cap for the full LP, so that large n still reaches the optimum
+    G, log = ot.emd(p, q, sparse.coo_matrix((cost.at(r, c), (r, c)), shape=(n, n)), numItermax=max(num_iter, 100*n), log=True)
     if log["result_code"] != 1: return None
     G = G.tocoo(); on = G.data > 0
     if on.sum() != n: return None
@@ -84,24 +106,28 @@ def _restricted_lp(M:np.ndarray, p:np.ndarray, q:np.ndarray, duals, sigma_prev:n
     if (sigma < 0).any() or len(np.unique(sigma)) != n: return None
     return sigma, (np.asarray(log["u"]), np.asarray(log["v"]))
 
-def _linear_ot(M:np.ndarray, p:np.ndarray, q:np.ndarray, duals, sigma_prev:np.ndarray|None, uniform:bool,
-               exact:bool, num_iter:int, R:np.ndarray|None, k:int=16):
-    """min ⟨M, T⟩ over Π(p, q). Returns (T̂ dense or None, σ or None, duals).
+def _linear_ot(cost:_LPCost, p:np.ndarray, q:np.ndarray, duals, sigma_prev:np.ndarray|None, uniform:bool,
+               exact:bool, num_iter:int, work:np.ndarray, k:int=16):
+    """min ⟨M, T⟩ over Π(p, q) for the cost M of `cost`. Returns (T̂ dense or None, σ or None, duals). `work`: an n×m buffer.
 
     With uniform weights and a previous solution, the LP is first solved on the arcs near the cheapest in reduced cost
     under the previous duals (a few percent of the n² arcs). `exact=False` returns that answer. `exact=True` returns it
     only when its duals are feasible on every arc (then it is optimal), else re-solves the full LP with `ot.emd`,
     warm-started from those duals."""
-    if uniform and duals is not None and sigma_prev is not None and len(M) > 8*k:
-        res = _restricted_lp(M, p, q, duals, sigma_prev, k, num_iter, R)
+    restrict = uniform and sigma_prev is not None and len(p) > 8*k
+    if restrict and duals is None and not exact:     # no previous LP: the usual feasible start (row, then column minima)
+        M = cost.full(work); u = M.min(1); M -= u[:, None]; duals = (u, M.min(0))
+    if restrict and duals is not None:
+        res = _restricted_lp(cost, p, q, duals, sigma_prev, k, num_iter, work)
         if res is not None:
             sigma, duals = res
             if not exact: return None, sigma, duals
-            np.subtract(M, duals[0][:, None], out=R); R -= duals[1][None, :]
-            if R.min() >= -1e-11*max(1.0, float(np.abs(M).max())): return None, sigma, duals
+            M = cost.full(work); scale = max(1.0, abs(float(M.max())), abs(float(M.min())))
+            M -= duals[0][:, None]; M -= duals[1][None, :]
+            if M.min() >= -1e-11*scale: return None, sigma, duals
     warm = {"potentials_init": duals} if (_EMD_WARM and duals is not None) else {}
-    G, log = ot.emd(p, q, M, numItermax=num_iter, log=True, **warm)
-    return G, (_as_perm(G, len(M)) if uniform else None), (log["u"], log["v"])
+    G, log = ot.emd(p, q, cost.full(work), numItermax=num_iter, log=True, **warm)
+    return G, (_as_perm(G, len(p)) if uniform else None), (log["u"], log["v"])
 
 def _permuted_loss(C_a:np.ndarray, C_b:np.ndarray, sigma:np.ndarray, block:int=256)->float:
     "mean((C_a − C_b[σ][:, σ])²), the GW loss of the coupling σ/n, in row blocks (no n×n temporaries)."
@@ -131,11 +157,14 @@ def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:
     Ca, Cb = put(C_a), put(C_b)
     f32, f64 = ((lambda X: X.astype(np.float32)), (lambda X: X.astype(np.float64))) if device is None else ((lambda X: X.float()), (lambda X: X.double()))
     if fast_products: Ca, Cb = f32(Ca), f32(Cb)
-    Mbuf, work = np.empty((n, m)), np.empty((n, m))   # the LP cost; the LP's reduced costs, then D (never both at once)
-    def lp_cost(A):                                    # 2(constC − 2A), POT's gradient, into one buffer
-        if device is None: np.multiply(A, -4.0, out=Mbuf)
-        else: Mbuf[...] = get(-4*A)
-        np.add(Mbuf, 2*c2[:, None], out=Mbuf); np.add(Mbuf, 2*d2[None, :], out=Mbuf); return Mbuf
+    work = np.empty((n, m))                           # the LP's cost and reduced costs, then D = B − A
+    def cost_into(out):                              # the LP cost 2(constC − 2A), POT's gradient, into `out`
+        if device is None: np.multiply(A, -4.0, out=out)
+        else: out[...] = get(-4*A)
+        out += 2*c2[:, None]; out += 2*d2[None, :]; return out
+    def cost_at(r, c):                               # the same entries at arcs (r, c), rounded the same way
+        return (get(A[idx(r), idx(c)])*-4.0 + 2*c2[r]) + 2*d2[c]
+    lp = _LPCost(cost_into, cost_at)
     def dense(sigma):                                # a permutation σ as the coupling σ/n
         T = put(np.zeros((n, m))); T[rows, idx(sigma)] = 1/n; return T
     def product_with(T, sigma, out=None):            # C_a T C_b for a vertex T of Π(p, q), into `out` on the CPU
@@ -150,15 +179,16 @@ def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:
         return float(D[rows, idx(sigma)].sum())/n if sigma is not None else inner(D, G)
     # G is held as σ (a permutation) while it is one, densified only when a step leaves the vertices
     if G0 is None: G, sg = put(np.outer(p, q)), None; A = put(np.outer(u, v))
-    else:
-        sg = _as_perm(np.asarray(G0), n) if uniform else None
-        G = None if sg is not None else put(G0); A = product_with(np.asarray(G0), sg)
+    else:                                            # G0: a coupling, or a permutation σ (the coupling σ/n)
+        G0 = np.asarray(G0); sg = G0 if G0.ndim == 1 else (_as_perm(G0, n) if uniform else None)
+        G = None if sg is not None else put(G0)
+        A = product_with(G0, sg, np.empty((n, m)) if device is None else None)
     cost = const - 2*inner_with(A, G, sg); it = 0; duals = None; prev = sg; exact = exact_lp
     while True:
         it += 1; old = cost
         sc = _sorted_match(u, v) if (G0 is None and it == 1 and uniform) else None
-        if sc is not None: Gc = None
-        else: Gc, sc, duals = _linear_ot(lp_cost(A), p, q, duals, prev, uniform, exact, num_iter_emd, work)
+        if sc is not None: Gc, duals = None, _sorted_match_duals(u, v, c2, d2)
+        else: Gc, sc, duals = _linear_ot(lp, p, q, duals, prev, uniform, exact, num_iter_emd, work)
         prev = sc
         D = product_with(Gc, sc, work); D -= A       # D = B − A, the change of C_a T C_b along the step
         s_g = inner_with(D, G, sg)
@@ -178,7 +208,7 @@ def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:
         if (cost != 0 and delta/abs(cost) < tol_rel) or delta < tol_abs:
             if exact: break
             exact = True                              # converged on candidate arcs: confirm with exact LPs
-    del Mbuf, work, A, D, Gc
+    del work, A, D, Gc, lp
     if sg is None: G = get(G); sg = _as_perm(G, n) if uniform else None
     if sg is None: return G, const - 2*float(np.sum((C_a @ G @ C_b)*G)), it
     if want_coupling: G = np.zeros((n, m)); G[np.arange(n), sg] = 1/n
@@ -253,6 +283,8 @@ def gw(
     for k, init in enumerate(inits):
         name = init if isinstance(init, str) else f"array{k}"
         G0 = initial_coupling(init, pu, qu, seed=seed + k)
+        if G0 is not None and p is None and q is None and n == m:   # a permutation start travels as σ, not as n×n
+            s0 = _as_perm(G0, n); G0 = G0 if s0 is None else s0
         # the product start tracks POT's iterates (float64, exact LPs); other starts take float32 products and candidate-arc LPs
         T, v, it = _frank_wolfe(C_a, C_b, pu, qu, G0, max_iter, tol_rel, tol_abs, device,
                                 fast_products=G0 is not None, exact_lp=G0 is None, want_coupling=return_coupling)
