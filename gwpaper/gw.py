@@ -6,7 +6,7 @@
 from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
-import json, inspect, tempfile
+import json, inspect, tempfile, os, ctypes, contextlib
 import numpy as np, pandas as pd, ot
 from scipy import sparse
 from ot.optim import solve_1d_linesearch_quad
@@ -95,6 +95,10 @@ def _restricted_lp(cost:_LPCost, p:np.ndarray, q:np.ndarray, duals, sigma_prev:n
     delta = float(np.median(np.partition(sample - sample.min(1)[:, None], k, axis=1)[:, k]))
     keep = R <= R.min(1)[:, None] + delta
     keep |= R <= R.min(0)[None, :] + delta
+    if keep.sum() > 4*k*n:                            # δ too loose for these duals: exactly the k cheapest per row and per column
+        keep[:] = False
+        keep[np.repeat(rows, k), np.argpartition(R, k, axis=1)[:, :k].ravel()] = True
+        keep[np.argpartition(R, k, axis=0)[:k].ravel(), np.tile(rows, k)] = True
     keep[rows, sigma_prev] = True                     # σ_prev keeps the restricted LP feasible
     r, c = np.nonzero(keep); del keep
     # its pivots are cheap: allow more of them than POT's cap for the full LP, so that large n still reaches the optimum
@@ -316,14 +320,33 @@ def prepare_layers(reps, metric:str, intra_metric:str="euclidean", normalize:str
     if metric in GEOMETRY_METRICS: return [pairwise_distances(R, intra_metric, normalize).astype(np.float32) for R in reps]
     return [np.asarray(R, np.float64) for R in reps]
 
+def _release_freed_memory():
+    "Hand freed heap memory back to the OS (glibc keeps freed blocks below 32 MB, so a worker's RSS would creep up pair by pair)."
+    try: ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError): pass
+
 def _pair(a, b, metric, gw_kwargs, blas_threads=None):
     with threadpool_limits(limits=blas_threads):
         a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
         if metric == "gw":
             from gwpaper.gw import gw as _gw
-            r = _gw(a, b, **gw_kwargs)
+            r = _gw(a, b, **gw_kwargs); del a, b; _release_freed_memory()
             return {"value": r.value, "lower_bound": r.lower_bound, "init": r.init}
         return {"value": compare_prepared(a, b, metric)}
+
+# Worker processes only need POT's numpy backend; without this, `import ot` also imports torch (about 190 MB each).
+_WORKER_ENV = {"POT_BACKEND_DISABLE_PYTORCH": "1"}
+
+@contextlib.contextmanager
+def _environ(**values):
+    "Set environment variables for the block (worker processes started in it inherit them), then restore them."
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try: yield
+    finally:
+        for k, v in old.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
 
 def _file_backed(arrays:list[np.ndarray], folder:Path)->list[np.ndarray]:
     "The arrays as read-only memory maps of .npy files in `folder`: joblib hands workers the file, not a copy."
@@ -398,7 +421,8 @@ def layer_matrix(
     else: workers = min(cpu_count() if n_jobs == -1 else max(1, n_jobs), max(1, len(todo)))
     local = backend == "loky" and workers > 1
     blas = max(1, cpu_count()//workers) if local else None
-    with tempfile.TemporaryDirectory(prefix="gwpaper-") as tmp, parallel_config(backend=backend, n_jobs=workers):
+    env = _environ(**_WORKER_ENV) if local else contextlib.nullcontext()
+    with tempfile.TemporaryDirectory(prefix="gwpaper-") as tmp, env, parallel_config(backend=backend, n_jobs=workers):
         if local and todo: prepared = _file_backed(prepared, Path(tmp))   # one copy, shared by every process
         jobs = (delayed(_pair)(prepared[a], prepared[b], metric, gw_kwargs, blas) for a, b in todo)
         out = Parallel(return_as="generator")(jobs)
