@@ -8,15 +8,20 @@ import numpy as np, ot
 from scipy.spatial.distance import squareform
 from scipy.stats import spearmanr
 from sklearn.metrics.pairwise import euclidean_distances, cosine_distances
-from .utils import check_representation
+from .utils import check_representation, as_array
 
 # %% auto #0
-__all__ = ['INTRA_METRICS', 'CONSTANT_RTOL', 'NORMALIZATIONS', 'METRICS', 'GEOMETRY_METRICS', 'normalize_distances',
-           'pairwise_distances', 'check_distance_matrix', 'pad_to_same_width', 'euclidean_distance', 'cosine_distance',
-           'wasserstein_distance', 'cka_distance', 'rsa_distance', 'gw_identity_distance', 'check_metric',
-           'compare_prepared', 'layer_distance']
+__all__ = ['INTRA_METRICS', 'CONSTANT_RTOL', 'NORMALIZATIONS', 'MAX_DISTANCE', 'METRICS', 'GEOMETRY_METRICS',
+           'power_of_two_scale', 'normalize_distances', 'pairwise_distances', 'check_distance_matrix',
+           'pad_to_same_width', 'euclidean_distance', 'cosine_distance', 'wasserstein_distance', 'cka_distance',
+           'rsa_distance', 'gw_identity_distance', 'check_metric', 'compare_prepared', 'layer_distance']
 
 # %% ../nbs/01_distances.ipynb #5a93b53a
+def power_of_two_scale(X:np.ndarray)->float:
+    "2^⌊log₂ max|X|⌋ (1 for an all-zero X): dividing by it is exact and puts the largest |entry| in [1, 2)."
+    m = float(np.max(np.abs(X), initial=0.0))
+    return float(2.0**np.floor(np.log2(m))) if m > 0 else 1.0
+
 INTRA_METRICS = ("euclidean", "cosine", "sqeuclidean")
 CONSTANT_RTOL = 1e-6  # a layer whose largest distance is below this fraction of its RMS row norm is constant
 NORMALIZATIONS = ("mean", "max", "none")
@@ -26,6 +31,7 @@ def normalize_distances(C:np.ndarray, normalize:str="mean")->np.ndarray:
     if normalize not in NORMALIZATIONS: raise ValueError(f"Unknown normalize={normalize!r}. Use one of: {', '.join(NORMALIZATIONS)}")
     if normalize == "none": return C
     n = len(C)
+    if n < 2: return C
     scale = C.sum()/(n*(n-1)) if normalize == "mean" else C.max()
     return C/scale if scale > 0 else C
 
@@ -36,24 +42,35 @@ def pairwise_distances(
 )->np.ndarray:               # (n, n) float64, symmetric, zero diagonal
     "Distances between the n inputs as one layer sees them."
     if metric not in INTRA_METRICS: raise ValueError(f"Unknown metric={metric!r}. Use one of: {', '.join(INTRA_METRICS)}")
+    if normalize not in NORMALIZATIONS: raise ValueError(f"Unknown normalize={normalize!r}. Use one of: {', '.join(NORMALIZATIONS)}")
     R = check_representation(R).astype(np.float64)
+    s = power_of_two_scale(R); R = R/s                # exact: the same matrix for R and 2^k R, no overflow or underflow
     if metric == "cosine": C = cosine_distances(R)
     else: C = euclidean_distances(R, squared=metric == "sqeuclidean")
     C = np.maximum((C + C.T)/2, 0)
     np.fill_diagonal(C, 0)
     if metric != "cosine" and C.max() <= CONSTANT_RTOL**(1 + (metric == "sqeuclidean"))*np.sqrt(np.mean(R**2)*R.shape[1]):
         C[:] = 0   # numerically constant layer: what is left is round-off, which normalising would blow up
-    return normalize_distances(C, normalize)
+    if normalize != "none": return normalize_distances(C, normalize)
+    if metric != "cosine":
+        with np.errstate(over="ignore"): C *= s**(2 if metric == "sqeuclidean" else 1)
+        if not np.all(np.isfinite(C)): raise ValueError(f"{metric} distances of this layer overflow float64 with normalize='none' (entries up to {s:.3g}); use normalize='mean'")
+    return C
 
 # %% ../nbs/01_distances.ipynb #85db2aab
+MAX_DISTANCE = 1e150   # (C_ik − C_jl)² must stay finite in float64
+
 def check_distance_matrix(C, name:str="C", atol:float=1e-8)->np.ndarray:
-    "`C` as a finite, square, symmetric float64 matrix with n ≥ 3, or a `ValueError` naming the problem."
-    C = np.asarray(C, dtype=np.float64)
+    "`C` as a distance matrix (float64, square, n ≥ 3, finite, ≥ 0, zero diagonal, symmetric), or a `ValueError` naming the problem."
+    C = as_array(C, name)
     if C.ndim != 2 or C.shape[0] != C.shape[1]: raise ValueError(f"{name} must be a square distance matrix, got shape {C.shape}")
     if len(C) < 3: raise ValueError(f"{name} has n={len(C)} samples; at least 3 are needed")
     if not np.all(np.isfinite(C)): raise ValueError(f"{name} contains NaN or inf values")
     scale = max(float(np.abs(C).max()), 1.0)
+    if C.min() < -atol*scale: raise ValueError(f"{name} has negative entries (min {C.min():.3g}); a distance matrix is ≥ 0")
+    if np.abs(np.diag(C)).max() > atol*scale: raise ValueError(f"{name} has a non-zero diagonal (max |C_ii| = {np.abs(np.diag(C)).max():.3g}); a point is at distance 0 from itself")
     if not np.allclose(C, C.T, rtol=0, atol=atol*scale): raise ValueError(f"{name} is not symmetric (max |C - C.T| = {np.abs(C - C.T).max():.3g})")
+    if C.max() > MAX_DISTANCE: raise ValueError(f"{name} has entries up to {C.max():.3g}; the square loss overflows above {MAX_DISTANCE:g}: normalise it (e.g. divide by its mean)")
     return C
 
 # %% ../nbs/01_distances.ipynb #baff8d82
@@ -66,11 +83,13 @@ def pad_to_same_width(R_a:np.ndarray, R_b:np.ndarray)->tuple[np.ndarray, np.ndar
 def euclidean_distance(R_a, R_b)->float:
     "‖R_a − R_b‖_F / √n after zero-padding."
     A, B = pad_to_same_width(R_a, R_b)
-    return float(np.linalg.norm(A - B)/np.sqrt(len(A)))
+    s = power_of_two_scale(np.concatenate([A.ravel(), B.ravel()]))   # no overflow or underflow in the squares
+    return float(s*np.linalg.norm(A/s - B/s)/np.sqrt(len(A)))
 
 def cosine_distance(R_a, R_b)->float:
     "Mean over samples of 1 − cos(r_a,i, r_b,i) after zero-padding; a zero vector has cosine 0 with anything."
     A, B = pad_to_same_width(R_a, R_b)
+    A, B = A/power_of_two_scale(A), B/power_of_two_scale(B)   # cosine is scale-free; this keeps the products finite
     den = np.linalg.norm(A, axis=1)*np.linalg.norm(B, axis=1)
     cos = np.divide((A*B).sum(1), den, out=np.zeros(len(A)), where=den > 0)
     return float(np.mean(1 - cos))
@@ -78,14 +97,14 @@ def cosine_distance(R_a, R_b)->float:
 def wasserstein_distance(R_a, R_b)->float:
     "W₂² between the two point clouds (uniform weights, squared-Euclidean cost, exact `ot.emd2`) after zero-padding."
     A, B = pad_to_same_width(R_a, R_b)
-    w = np.full(len(A), 1/len(A))
-    return float(ot.emd2(w, w, ot.dist(A, B, metric="sqeuclidean")))
+    s = power_of_two_scale(np.concatenate([A.ravel(), B.ravel()])); w = np.full(len(A), 1/len(A))
+    with np.errstate(over="ignore"): return float(s**2*ot.emd2(w, w, ot.dist(A/s, B/s, metric="sqeuclidean")))
 
 # %% ../nbs/01_distances.ipynb #e207babb
 def cka_distance(R_a, R_b)->float:
     "1 − linear CKA: 1 − ‖BᵀA‖²_F / (‖AᵀA‖_F ‖BᵀB‖_F) on column-centred A, B."
-    A = np.asarray(R_a, np.float64); A = A - A.mean(0)
-    B = np.asarray(R_b, np.float64); B = B - B.mean(0)
+    A = np.asarray(R_a, np.float64); A = A/power_of_two_scale(A); A = A - A.mean(0)   # CKA is scale-free
+    B = np.asarray(R_b, np.float64); B = B/power_of_two_scale(B); B = B - B.mean(0)
     na, nb = np.linalg.norm(A.T @ A), np.linalg.norm(B.T @ B)
     if na == 0 or nb == 0: return 0.0 if na == nb else 1.0
     return float(1 - np.linalg.norm(B.T @ A)**2/(na*nb))

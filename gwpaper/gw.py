@@ -6,20 +6,20 @@
 from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
-import json, inspect, tempfile, os, ctypes, contextlib
+import json, inspect, tempfile, os, ctypes, contextlib, shutil, warnings, importlib.util, functools
 import numpy as np, pandas as pd, ot
 from scipy import sparse
 from ot.optim import solve_1d_linesearch_quad
 from joblib import Parallel, delayed, parallel_config, cpu_count
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
-from .utils import check_representations, digest, atomic_write_json
+from .utils import check_representations, digest, atomic_write_json, as_array
 from .distances import (pairwise_distances, check_distance_matrix, compare_prepared, check_metric,
                                GEOMETRY_METRICS, METRICS)
 
 # %% auto #0
-__all__ = ['INITS', 'BACKENDS', 'SERIAL_BELOW_N', 'second_lower_bound', 'initial_coupling', 'GWResult', 'gw', 'LayerMatrix',
-           'prepare_layers', 'layer_matrix']
+__all__ = ['INITS', 'BACKENDS', 'SERIAL_BELOW_N', 'second_lower_bound', 'check_weights', 'initial_coupling', 'GWResult', 'gw',
+           'LayerMatrix', 'prepare_layers', 'engine_version', 'layer_matrix']
 
 # %% ../nbs/02_gw.ipynb #33b4dede
 def second_lower_bound(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray|None=None, q:np.ndarray|None=None)->float:
@@ -35,9 +35,26 @@ def second_lower_bound(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray|None=None, q
 # %% ../nbs/02_gw.ipynb #c6b6273a
 INITS = ("identity", "product", "random")
 
-def initial_coupling(init, p:np.ndarray, q:np.ndarray, seed:int=0)->np.ndarray|None:
-    "The starting coupling for `init`: `'product'` is POT's default (returned as None), `'identity'` is I/n, `'random'` a random permutation / n, or an array."
-    if isinstance(init, np.ndarray): return init
+def check_weights(w, n:int, name:str="p")->np.ndarray:
+    "`w` as (n,) float64 weights (None: uniform): finite, ≥ 0, summing to 1 within 1e-8, or a `ValueError` naming the problem."
+    if w is None: return np.full(n, 1/n)
+    w = as_array(w, name).astype(np.float64)
+    if w.shape != (n,): raise ValueError(f"{name} must have shape ({n},) to weigh the {n} samples, got {w.shape}")
+    if not np.all(np.isfinite(w)): raise ValueError(f"{name} contains NaN or inf values")
+    if w.min() < 0: raise ValueError(f"{name} has negative weights (min {w.min():.3g})")
+    if abs(w.sum() - 1) > 1e-8: raise ValueError(f"{name} sums to {w.sum():.10g}; weights must sum to 1 (tolerance 1e-8)")
+    return w
+
+def initial_coupling(init, p:np.ndarray, q:np.ndarray, seed:int=0, name:str="init")->np.ndarray|None:
+    "The starting coupling for `init`: `'product'` is POT's default (returned as None), `'identity'` is I/n, `'random'` a random permutation / n, or a coupling array (checked)."
+    if not isinstance(init, str):
+        G0 = as_array(init, name).astype(np.float64); n, m = len(p), len(q)
+        if G0.shape != (n, m): raise ValueError(f"{name} must be an ({n}, {m}) coupling, got shape {G0.shape}")
+        if not np.all(np.isfinite(G0)) or G0.min() < 0: raise ValueError(f"{name} must be finite and ≥ 0 (a coupling of p and q)")
+        for w, ax, side in ((p, 1, "row sums ≠ p"), (q, 0, "column sums ≠ q")):
+            err = np.abs(G0.sum(ax) - w).max()
+            if err > 1e-8: raise ValueError(f"{name} is not a coupling of p and q: its {side} (max error {err:.3g})")
+        return G0
     if init == "product": return None
     if init not in INITS: raise ValueError(f"Unknown init={init!r}. Use one of: {', '.join(INITS)}, or a coupling array")
     n, m = len(p), len(q)
@@ -219,6 +236,22 @@ def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:
     return (G if want_coupling else None), _permuted_loss(C_a, C_b, sg), it
 
 # %% ../nbs/02_gw.ipynb #c418295a
+def _uniform(p:np.ndarray, q:np.ndarray)->bool:
+    n, m = len(p), len(q)
+    return n == m and np.allclose(p, 1/n, rtol=0, atol=1e-15) and np.allclose(q, 1/m, rtol=0, atol=1e-15)
+
+def _engine_follows_pot(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray)->bool:
+    "Whether the engine's product start provably takes POT's path: uniform weights, and a first LP with one optimal vertex (no near-ties in u, v)."
+    return _uniform(p, q) and _sorted_match(C_a @ p, C_b @ q) is not None
+
+def _pot_product_start(C_a, C_b, p, q, max_iter, tol_rel, tol_abs, want_coupling):
+    "POT's default call itself (cold `ot.emd` each iteration) as the product start: (T or None, exact loss of T, iterations)."
+    T, log = ot.gromov.gromov_wasserstein(C_a, C_b, p, q, max_iter=max_iter, tol_rel=tol_rel, tol_abs=tol_abs, log=True)
+    sigma = _as_perm(T, len(p)) if _uniform(p, q) else None
+    if sigma is not None: v = _permuted_loss(C_a, C_b, sigma)
+    else: v = float((C_a**2 @ p) @ p + (C_b**2 @ q) @ q - 2*np.sum((C_a @ T @ C_b)*T))
+    return (T if want_coupling else None), v, len(log["loss"]) - 1
+
 @dataclass
 class GWResult:
     "One GW solve: the best value found, its certificate, and where it came from."
@@ -272,26 +305,36 @@ def gw(
     `lower_bound <= GW <= value` and `value - lower_bound` bounds how far from optimal `value` can be.
     A value below the bound can only come from floating-point round-off in the loss; it is raised to the bound.
 
-    Raises `ValueError` for non-square, asymmetric or non-finite matrices, n < 3, or an unknown init.
+    **Ties.** When the first LP of the product start has several optimal vertices (u = C_a p or v = C_b q has
+    near-ties: duplicate points, one-hot or clustered layers, dead ReLU units, quantised values), which vertex
+    the solver returns is decided by round-off, and the engine's sorted or warm-started LPs may leave POT's path.
+    There, and for non-uniform weights, the product start *is* POT's own call
+    (`ot.gromov.gromov_wasserstein`, cold `ot.emd` each iteration), and its coupling's exact loss is used.
+    `tests/test_robustness.py` checks `value <= POT·(1 + 1e-6)` on a corpus of such layers.
+
+    Raises `ValueError` for matrices that are not distance matrices (non-square, negative entries, a non-zero
+    diagonal, asymmetric, non-finite, entries above `MAX_DISTANCE`), n < 3, weights of the wrong length, negative,
+    non-finite or not summing to 1, an unknown init, or a start array of the wrong shape or marginals.
 
     References: Peyré, Cuturi & Solomon (ICML 2016); Mémoli, Found. Comput. Math. 11 (2011) 417-487.
     """
     C_a, C_b = check_distance_matrix(C_a, "C_a"), check_distance_matrix(C_b, "C_b")
     n, m = len(C_a), len(C_b)
-    pu = np.full(n, 1/n) if p is None else np.asarray(p, np.float64)
-    qu = np.full(m, 1/m) if q is None else np.asarray(q, np.float64)
-    inits = (inits,) if isinstance(inits, (str, np.ndarray)) else tuple(inits)
+    pu, qu = check_weights(p, n, "p"), check_weights(q, m, "q")
+    if isinstance(inits, str) or not isinstance(inits, (list, tuple)): inits = (inits,)
     if not inits: raise ValueError("`inits` is empty; give at least one start, e.g. ('identity', 'product')")
-    lb = second_lower_bound(C_a, C_b, p, q)
+    starts = [initial_coupling(init, pu, qu, seed=seed + k, name=f"inits[{k}]") for k, init in enumerate(inits)]
+    lb = second_lower_bound(C_a, C_b, pu, qu)
     best, values = None, {}
-    for k, init in enumerate(inits):
+    for k, (init, G0) in enumerate(zip(inits, starts)):
         name = init if isinstance(init, str) else f"array{k}"
-        G0 = initial_coupling(init, pu, qu, seed=seed + k)
         if G0 is not None and p is None and q is None and n == m:   # a permutation start travels as σ, not as n×n
             s0 = _as_perm(G0, n); G0 = G0 if s0 is None else s0
-        # the product start tracks POT's iterates (float64, exact LPs); other starts take float32 products and candidate-arc LPs
-        T, v, it = _frank_wolfe(C_a, C_b, pu, qu, G0, max_iter, tol_rel, tol_abs, device,
-                                fast_products=G0 is not None, exact_lp=G0 is None, want_coupling=return_coupling)
+        if G0 is None and not _engine_follows_pot(C_a, C_b, pu, qu):
+            T, v, it = _pot_product_start(C_a, C_b, pu, qu, max_iter, tol_rel, tol_abs, return_coupling)
+        else:   # the product start tracks POT's iterates (float64, exact LPs); other starts take float32 products and candidate-arc LPs
+            T, v, it = _frank_wolfe(C_a, C_b, pu, qu, G0, max_iter, tol_rel, tol_abs, device,
+                                    fast_products=G0 is not None, exact_lp=G0 is None, want_coupling=return_coupling)
         values[name] = v
         if best is None or v < best[0]: best = (v, name, it, T)
         if certified_rtol is not None and best[0] <= lb*(1 + certified_rtol): break
@@ -348,6 +391,56 @@ def _environ(**values):
             if v is None: os.environ.pop(k, None)
             else: os.environ[k] = v
 
+@functools.cache
+def engine_version()->str:
+    "A key that changes whenever a cached value could: a hash of the code of `gwpaper.gw` and `gwpaper.distances` and of POT's and numpy's versions."
+    code = [Path(importlib.util.find_spec(m).origin).read_bytes() for m in ("gwpaper.gw", "gwpaper.distances")]
+    return digest(*(c.decode() for c in code), ot.__version__, np.__version__)[:16]
+
+def _cache_problem(res, metric:str)->str|None:
+    "Why a cached pair cannot be used (None: it can)."
+    if not isinstance(res, dict): return f"not a JSON object ({type(res).__name__})"
+    keys = ("value", "lower_bound", "init") if metric == "gw" else ("value",)
+    missing = [k for k in keys if k not in res]
+    if missing: return f"missing {missing}"
+    for k in keys[:2]:
+        x = res[k]
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not np.isfinite(x): return f"{k}={x!r} is not a finite number"
+        if x < -1e-9: return f"{k}={x!r} is negative"
+    if metric == "gw" and res["lower_bound"] > res["value"]*(1 + 1e-9) + 1e-12: return "its lower bound is above its value"
+    return None
+
+def _read_cached(path:Path, metric:str)->dict|None:
+    "A cached pair, or None (with a warning naming the file) when it is unreadable or invalid: then it is recomputed and rewritten."
+    if not path.exists(): return None
+    try: res = json.loads(path.read_text())
+    except (OSError, ValueError) as e: problem = f"unreadable ({type(e).__name__}: {e})"
+    else: problem = _cache_problem(res, metric)
+    if problem is None: return res
+    warnings.warn(f"damaged cache entry {path}: {problem}; recomputing it", stacklevel=3)
+    return None
+
+def _pid_alive(pid:int)->bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+def _scratch_folder()->tempfile.TemporaryDirectory:
+    "A temporary folder named after this process; folders left by killed runs (their process is gone) are removed first."
+    for d in Path(tempfile.gettempdir()).glob("gwpaper-*-*"):
+        pid = d.name.split("-")[1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)): shutil.rmtree(d, ignore_errors=True)
+    return tempfile.TemporaryDirectory(prefix=f"gwpaper-{os.getpid()}-")
+
+def _warn_constant_layers(prepared:list[np.ndarray], labels:list[str], metric:str):
+    "One warning per layer that is constant over the inputs (all distances 0), saying what that does to the matrix."
+    for P, name in zip(prepared, labels):
+        const = not np.any(P) if metric in GEOMETRY_METRICS else bool(np.all(P == P[:1]))
+        if const: warnings.warn(f"layer {name!r} is constant over the inputs (every input gives the same vector, all its distances are 0). "
+                                f"Its {metric} to any other layer measures only that layer's spread (GW(0, C_b) = mean(C_b²)), so it looks far from "
+                                "every layer and a segmentation cuts it off; drop it, or for an HF encoder use pooling='mean' rather than 'cls'.", stacklevel=3)
+
 def _file_backed(arrays:list[np.ndarray], folder:Path)->list[np.ndarray]:
     "The arrays as read-only memory maps of .npy files in `folder`: joblib hands workers the file, not a copy."
     out = []
@@ -388,8 +481,11 @@ def layer_matrix(
     `wasserstein` (zero-padded), `cka` (1 − linear CKA) and `rsa` (1 − Spearman ρ).
 
     Each unordered pair is computed once and mirrored; the diagonal is 0. With `cache_dir`, each pair is
-    stored under a key that hashes the metric, every option and both layers' prepared inputs, written
-    atomically as soon as it finishes: a rerun or a resumed run reads finished pairs and computes only the rest.
+    stored under a key that hashes the metric, every option (arrays by every byte), both layers' prepared
+    inputs and `engine_version()`, written atomically as soon as it finishes: a rerun or a resumed run reads
+    finished pairs and computes only the rest. An unreadable or invalid entry (missing keys, a non-finite or
+    negative value) is recomputed and rewritten, with a warning that names the file. A layer that is constant
+    over the inputs gets one warning naming it.
 
     Pairs run in parallel through joblib. `backend="loky"` uses local processes (by default one per core;
     with fewer than `SERIAL_BELOW_N` = 300 inputs the pairs run in this process, where they take milliseconds),
@@ -399,7 +495,9 @@ def layer_matrix(
     (n = 4000: 64 MB a layer), written once to a temporary file that the parent and every worker memory-map, and cast to float64 per pair.
 
     Raises `ValueError` for an unknown metric or backend, NaN/inf values, layers with different n, n < 3,
-    or a wrong number of labels, and for `backend="dask"` without a client.
+    or a wrong number of labels, and for `backend="dask"` without a client. Layers may be numpy arrays, torch
+    tensors, DataFrames or nested lists. The temporary folder of memory maps is named after this process; one
+    left behind by a killed run is removed by the next call.
     """
     check_metric(metric)
     if backend not in BACKENDS: raise ValueError(f"Unknown backend={backend!r}. Use one of: {', '.join(BACKENDS)}")
@@ -407,14 +505,16 @@ def layer_matrix(
     labels = [str(i) for i in range(L)] if labels is None else [str(l) for l in labels]
     if len(labels) != L: raise ValueError(f"{len(labels)} labels for {L} layers")
     prepared = prepare_layers(reps, metric, intra_metric, normalize)
+    _warn_constant_layers(prepared, labels, metric)
     opts = {"metric": metric, "intra_metric": intra_metric, "normalize": normalize, **gw_kwargs} if metric in GEOMETRY_METRICS else {"metric": metric}
     pairs = [(a, b) for a in range(L) for b in range(a + 1, L)]
     results, todo, paths = {}, [], {}
     if cache_dir is not None:
-        cache_dir = Path(cache_dir); keys = [digest(P) for P in prepared]
+        cache_dir = Path(cache_dir); keys = [digest(P) for P in prepared]; version = engine_version()
         for a, b in pairs:
-            paths[a, b] = cache_dir/f"{metric}-{digest(opts, keys[a], keys[b])}.json"
-            if paths[a, b].exists(): results[a, b] = json.loads(paths[a, b].read_text())
+            paths[a, b] = cache_dir/f"{metric}-{digest(opts, version, keys[a], keys[b])}.json"
+            res = _read_cached(paths[a, b], metric)
+            if res is not None: results[a, b] = res
     todo = [pr for pr in pairs if pr not in results]
     if backend == "dask": _dask_client(); workers = n_jobs
     elif len(reps[0]) < SERIAL_BELOW_N: workers = 1
@@ -422,8 +522,9 @@ def layer_matrix(
     local = backend == "loky" and workers > 1
     blas = max(1, cpu_count()//workers) if local else None
     env = _environ(**_WORKER_ENV) if local else contextlib.nullcontext()
-    with tempfile.TemporaryDirectory(prefix="gwpaper-") as tmp, env, parallel_config(backend=backend, n_jobs=workers):
-        if local and todo: prepared = _file_backed(prepared, Path(tmp))   # one copy, shared by every process
+    scratch = _scratch_folder() if local and todo else contextlib.nullcontext()
+    with scratch as tmp, env, parallel_config(backend=backend, n_jobs=workers):
+        if tmp is not None: prepared = _file_backed(prepared, Path(tmp))   # one copy, shared by every process
         jobs = (delayed(_pair)(prepared[a], prepared[b], metric, gw_kwargs, blas) for a, b in todo)
         out = Parallel(return_as="generator")(jobs)
         for (a, b), res in tqdm(zip(todo, out), total=len(todo), desc=f"{metric} pairs", disable=not progress or not todo, leave=False):

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['repo_root', 'figures_dir', 'cache_dir', 'check_representation', 'check_representations', 'digest',
+__all__ = ['repo_root', 'figures_dir', 'cache_dir', 'as_array', 'check_representation', 'check_representations', 'digest',
            'atomic_write_bytes', 'atomic_write_json']
 
 # %% ../nbs/09_utils.ipynb #e646340d
@@ -34,9 +34,19 @@ def cache_dir()->Path:
     return _home_dir("GWPAPER_CACHE", "data/cache")
 
 # %% ../nbs/09_utils.ipynb #3fd0d59f
+def as_array(X, name:str="array")->np.ndarray:
+    "A numpy array from an array, a torch tensor, a DataFrame or nested lists; a `ValueError` for ragged or non-numeric input."
+    if hasattr(X, "detach") and hasattr(X, "cpu"): X = X.detach().cpu().numpy()          # torch
+    elif hasattr(X, "to_numpy") and not isinstance(X, np.ndarray): X = X.to_numpy()       # pandas
+    try: A = np.asarray(X)
+    except ValueError as e: raise ValueError(f"{name} is ragged or not array-like: {e}") from None
+    if A.dtype == object or not (np.issubdtype(A.dtype, np.number) or A.dtype == bool):
+        raise ValueError(f"{name} must be numeric, got dtype {A.dtype}")
+    return A.astype(np.float64) if A.dtype == bool else A
+
 def check_representation(R, name:str="representation")->np.ndarray:
     "`R` as a finite 2-D float array of at least 3 rows, or a `ValueError` saying what is wrong."
-    R = np.asarray(R)
+    R = as_array(R, name)
     if R.ndim == 1 or R.ndim == 0: raise ValueError(f"{name} must be 2-D (n samples × d features), got shape {R.shape}")
     if R.ndim > 2: R = R.reshape(len(R), -1)
     if not np.issubdtype(R.dtype, np.number): raise ValueError(f"{name} must be numeric, got dtype {R.dtype}")
@@ -53,14 +63,26 @@ def check_representations(reps)->list[np.ndarray]:
     return reps
 
 # %% ../nbs/09_utils.ipynb #8e422677
+def _feed(h, o):
+    "Hash `o` into `h`: arrays (and tensors) by shape, dtype and every byte, containers item by item, the rest as JSON."
+    if hasattr(o, "detach") and hasattr(o, "cpu"): o = o.detach().cpu().numpy()
+    if isinstance(o, np.ndarray):
+        a = np.ascontiguousarray(o)
+        h.update(f"nd{a.shape}{a.dtype.str}".encode()); h.update(a.tobytes())
+    elif isinstance(o, dict):
+        h.update(b"{")
+        for k in sorted(o, key=str): h.update(json.dumps(str(k)).encode()); _feed(h, o[k])
+        h.update(b"}")
+    elif isinstance(o, (list, tuple)):
+        h.update(b"[")
+        for x in o: _feed(h, x)
+        h.update(b"]")
+    else: h.update(json.dumps(o, sort_keys=True, default=repr).encode())
+
 def digest(*objs)->str:
-    "A stable sha1 of arrays (shape, dtype and bytes) and JSON-able values."
+    "A stable sha1 of arrays (shape, dtype and every byte, wherever they sit in dicts, lists and tuples) and JSON-able values."
     h = hashlib.sha1()
-    for o in objs:
-        if isinstance(o, np.ndarray):
-            a = np.ascontiguousarray(o)
-            h.update(f"nd{a.shape}{a.dtype.str}".encode()); h.update(a.tobytes())
-        else: h.update(json.dumps(o, sort_keys=True, default=str).encode())
+    for o in objs: _feed(h, o)
     return h.hexdigest()
 
 # %% ../nbs/09_utils.ipynb #40a05835
