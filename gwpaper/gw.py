@@ -438,8 +438,9 @@ def _warn_constant_layers(prepared:list[np.ndarray], labels:list[str], metric:st
     for P, name in zip(prepared, labels):
         const = not np.any(P) if metric in GEOMETRY_METRICS else bool(np.all(P == P[:1]))
         if const: warnings.warn(f"layer {name!r} is constant over the inputs (every input gives the same vector, all its distances are 0). "
-                                f"Its {metric} to any other layer measures only that layer's spread (GW(0, C_b) = mean(C_b²)), so it looks far from "
-                                "every layer and a segmentation cuts it off; drop it, or for an HF encoder use pooling='mean' rather than 'cls'.", stacklevel=3)
+                                f"Its {metric} to another layer then says nothing about shared function (for GW it is that layer's own spread, "
+                                "GW(0, C_b) = mean(C_b²)), so it looks far from every layer and a segmentation cuts it off; drop it, "
+                                "or for an HF encoder use pooling='mean' rather than 'cls'.", stacklevel=3)
 
 def _file_backed(arrays:list[np.ndarray], folder:Path)->list[np.ndarray]:
     "The arrays as read-only memory maps of .npy files in `folder`: joblib hands workers the file, not a copy."

@@ -14,7 +14,7 @@ from .utils import repo_root
 
 # %% auto #0
 __all__ = ['PROFILES', 'experiment_notebooks', 'check_parameters_cell', 'NotebookRun', 'NotebookFailed', 'run_notebook',
-           'run_pipeline', 'resolve_profile', 'render_readme', 'main']
+           'default_figures_dir', 'run_pipeline', 'check_parameters', 'resolve_profile', 'render_readme', 'main']
 
 # %% ../nbs/05_pipeline.ipynb #8e5ae786
 PROFILES = ("quick", "paper")
@@ -59,19 +59,25 @@ def run_notebook(path:Path, out_dir:Path, profile:str, figures:Path, progress:bo
     return NotebookRun(path.name, out, time.time() - t)
 
 # %% ../nbs/05_pipeline.ipynb #983eb965
+def default_figures_dir(profile:str, root:Path)->Path:
+    "`figures/` for the `paper` profile, the only run whose figures are committed; `build/figures/` (git-ignored) for `quick`."
+    return root/"figures" if profile == "paper" else root/"build"/"figures"
+
 def run_pipeline(profile:str="quick", nbs_dir:str|Path|None=None, out_dir:str|Path|None=None,
                  figures:str|Path|None=None, only:list[str]|None=None, progress:bool=True)->list[NotebookRun]:
-    "Run every experiment notebook in order with `profile`; stop at the first failure."
+    "Run every experiment notebook in order with `profile`; stop at the first failure. A missing folder, no notebooks, or an `only` prefix that matches none is a `ValueError`."
     if profile not in PROFILES: raise ValueError(f"Unknown profile={profile!r}. Use one of: {', '.join(PROFILES)}")
     root = repo_root() or Path.cwd()
     nbs_dir = Path(nbs_dir) if nbs_dir else root/"nbs"
     out_dir = Path(out_dir) if out_dir else root/"build"/"executed"
-    figures = Path(figures) if figures else root/"figures"
+    figures = Path(figures) if figures else default_figures_dir(profile, root)
+    if not nbs_dir.is_dir(): raise ValueError(f"notebook folder {nbs_dir} does not exist")
     nbs = experiment_notebooks(nbs_dir)
-    if only: nbs = [p for p in nbs if any(p.name.startswith(o) for o in only)]
-    if not nbs:
-        print(f"No experiment notebooks (nbs/[1-9]*.ipynb) in {nbs_dir}: nothing to run.")
-        return []
+    if not nbs: raise ValueError(f"no experiment notebooks (names starting with 1-9, ending .ipynb) in {nbs_dir}")
+    if only:
+        unknown = [o for o in only if not any(p.name.startswith(o) for p in nbs)]
+        if unknown: raise ValueError(f"--only {' '.join(unknown)} matches no notebook; choose from: {', '.join(p.stem for p in nbs)}")
+        nbs = [p for p in nbs if any(p.name.startswith(o) for o in only)]
     runs = []
     for i, path in enumerate(nbs, 1):
         print(f"[{i}/{len(nbs)}] {path.name} (profile={profile})", flush=True)
@@ -81,11 +87,41 @@ def run_pipeline(profile:str="quick", nbs_dir:str|Path|None=None, out_dir:str|Pa
 
 # %% ../nbs/05_pipeline.ipynb #6e856d68
 from types import SimpleNamespace
+import numbers
+
+def _type_error(key:str, value, like)->str|None:
+    "Why `value` cannot stand where `like` does (None: it can): the same kind of value, counts ≥ 1, sequences element by element."
+    kind = lambda x: "a bool" if isinstance(x, bool) else "an int" if isinstance(x, numbers.Integral) else "a number" if isinstance(x, numbers.Real) \
+                     else "a string" if isinstance(x, str) else "a sequence" if isinstance(x, (list, tuple)) else "a dict" if isinstance(x, dict) else type(x).__name__
+    ok = {"a bool": lambda v: isinstance(v, bool),
+          "an int": lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool),
+          "a number": lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool),
+          "a string": lambda v: isinstance(v, str), "a sequence": lambda v: isinstance(v, (list, tuple)),
+          "a dict": lambda v: isinstance(v, dict)}.get(kind(like), lambda v: isinstance(v, type(like)))
+    if not ok(value): return f"{key}={value!r} must be {kind(like)} (like {like!r})"
+    if kind(like) == "an int" and like > 0 and value < 1: return f"{key}={value!r} must be ≥ 1"
+    if kind(like) == "a number" and like > 0 and not value > 0: return f"{key}={value!r} must be > 0"
+    if kind(like) == "a sequence" and like and len({kind(x) for x in like}) == 1:
+        if not value: return f"{key} must not be empty"
+        for i, x in enumerate(value):
+            err = _type_error(f"{key}[{i}]", x, like[0])
+            if err: return err
+    return None
+
+def check_parameters(**spec)->None:
+    "Each keyword is `(value, example)`: a `ValueError` naming every parameter whose value is not the same kind as its example."
+    errors = [e for k, (v, like) in spec.items() if (e := _type_error(k, v, like))]
+    if errors: raise ValueError("bad parameters: " + "; ".join(errors))
 
 def resolve_profile(profile:str, presets:dict[str, dict], **given)->SimpleNamespace:
-    "The settings for `profile`: `presets[profile]`, overridden by every keyword in `given` that is not None."
+    "The settings for `profile`: `presets[profile]`, overridden by every keyword in `given` that is not None, each checked against the preset's kind of value."
     if profile not in presets: raise ValueError(f"Unknown profile={profile!r}. Use one of: {', '.join(presets)}")
-    out = dict(presets[profile]); out.update({k: v for k, v in given.items() if v is not None})
+    out = dict(presets[profile])
+    unknown = [k for k in given if k not in out]
+    if unknown: raise ValueError(f"unknown parameters {unknown} for profile {profile!r}; known: {', '.join(out)}")
+    errors = [e for k, v in given.items() if v is not None and (e := _type_error(k, v, out[k]))]
+    if errors: raise ValueError("bad parameters: " + "; ".join(errors))
+    out.update({k: tuple(v) if isinstance(v, list) and isinstance(out[k], tuple) else v for k, v in given.items() if v is not None})
     missing = [k for k, v in out.items() if v is None]
     if missing: raise ValueError(f"no value for {missing} in profile {profile!r}")
     return SimpleNamespace(profile=profile, **out)
@@ -126,7 +162,7 @@ def main(argv:list[str]|None=None)->int:
     ap.add_argument("--profile", choices=PROFILES, default="quick")
     ap.add_argument("--nbs-dir", default=None, help="folder of notebooks (default: <repo>/nbs)")
     ap.add_argument("--out-dir", default=None, help="executed copies (default: <repo>/build/executed)")
-    ap.add_argument("--figures", default=None, help="figures folder (default: <repo>/figures)")
+    ap.add_argument("--figures", default=None, help="figures folder (default: <repo>/figures for paper, <repo>/build/figures for quick)")
     ap.add_argument("--only", nargs="*", default=None, help="run only notebooks whose names start with these prefixes")
     ap.add_argument("--readme", action="store_true", help="only render README.md from nbs/index.ipynb and exit")
     a = ap.parse_args(argv)
@@ -137,6 +173,8 @@ def main(argv:list[str]|None=None)->int:
     try: runs = run_pipeline(a.profile, a.nbs_dir, a.out_dir, a.figures, a.only)
     except NotebookFailed as e:
         print(f"\nPIPELINE FAILED: {e}", file=sys.stderr); return 1
+    except ValueError as e:
+        print(f"python -m gwpaper.pipeline: error: {e}", file=sys.stderr); return 2
     print(f"Pipeline finished: {len(runs)} notebook(s) in {time.time() - t:.0f} s.")
     return 0
 

@@ -10,7 +10,7 @@ import re
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt, seaborn as sns
 from matplotlib.patches import Rectangle
-from .utils import figures_dir
+from .utils import figures_dir, matrix_values, matrix_labels
 
 # %% auto #0
 __all__ = ['plot_layer_matrix', 'plot_boundary_scores', 'SavedFigure', 'save_figure']
@@ -25,12 +25,13 @@ def plot_layer_matrix(
     blocks=None,               # a `Segmentation` or a list of half-open (start, end) blocks to outline
     ax=None,                   # matplotlib axes; default: a new figure
     title:str|None=None,       # default: the metric's name
-    cmap:str="rocket_r",       # small distances dark
+    cmap:str="rocket_r",       # small distances (similar layers) light, large dark
     cbar_label:str|None=None,  # colorbar label; default: the metric's name
 ):
     "Seaborn heatmap of a layer×layer matrix, with a colorbar and an outline around each block."
-    values = np.asarray(getattr(lm, "values", lm)); L = len(values)
-    labels = getattr(lm, "labels", [str(i) for i in range(L)])
+    values = matrix_values(lm, "lm"); L = len(values)
+    if values.ndim != 2 or values.shape[0] != values.shape[1]: raise ValueError(f"lm must be a square layer×layer matrix, got shape {values.shape}")
+    labels = matrix_labels(lm, L)
     metric = getattr(lm, "metric", "distance")
     if ax is None: _, ax = plt.subplots(figsize=(4.2, 3.6))
     sns.heatmap(pd.DataFrame(values, index=labels, columns=labels), ax=ax, cmap=cmap, square=True,
@@ -49,12 +50,12 @@ def plot_boundary_scores(
     label:str|None=None,    # legend label for this curve
 ):
     "Line plot of D[l, l+1] against the position of the cut between layers l and l+1."
-    values = np.asarray(getattr(lm, "values", lm)); L = len(values)
+    values = matrix_values(lm, "lm"); L = len(values)
     if ax is None: _, ax = plt.subplots(figsize=(5, 3))
     x = np.arange(L - 1) + 0.5
     ax.plot(x, np.diag(values, 1), marker="o", label=label)
     for b in boundaries or []: ax.axvline(b - 0.5, ls="--", color="grey", lw=1)
-    labels = getattr(lm, "labels", [str(i) for i in range(L)])
+    labels = matrix_labels(lm, L)
     ax.set_xticks(x, [f"{labels[i]}|{labels[i+1]}" for i in range(L - 1)], rotation=90)
     ax.set(xlabel="cut between layers", ylabel=f"{getattr(lm, 'metric', 'distance')}(l, l+1)")
     if label: ax.legend()
@@ -70,13 +71,14 @@ class SavedFigure:
 
 def save_figure(
     fig,                          # a matplotlib Figure (or an Axes, whose figure is saved)
-    name:str,                     # file stem, e.g. "10_gw_matrices"; letters, digits, '_', '-', '.'
+    name:str,                     # file stem, e.g. "10_gw_matrices"; letters, digits, '_', '-', '.'; no '/' and no leading '.'
     data:pd.DataFrame,            # exactly the numbers the figure shows
     out_dir:str|Path|None=None,   # default: `gwpaper.utils.figures_dir()`
     dpi:int=150,
 )->SavedFigure:
     "Write `<name>.png`, `<name>.pdf` and `<name>.csv` (the plotted numbers) to the figures folder."
-    if not re.fullmatch(r"[A-Za-z0-9_.\-]+", name or ""): raise ValueError(f"figure name {name!r} must be a plain file stem (letters, digits, '_', '-', '.')")
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*", name):
+        raise ValueError(f"figure name {name!r} must be a plain file stem (letters, digits, '_', '-', '.'; no path separators, not starting with '.')")
     if not isinstance(data, pd.DataFrame) or data.empty: raise ValueError(f"figure {name!r} needs its plotted numbers as a non-empty DataFrame")
     fig = getattr(fig, "figure", fig)
     out = Path(out_dir) if out_dir is not None else figures_dir(); out.mkdir(parents=True, exist_ok=True)

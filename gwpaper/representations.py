@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np, torch
 from torch import nn
 from tqdm import tqdm
-import os, socket, threading, warnings
+import os, socket, threading, warnings, functools
 from pathlib import Path
-from .utils import check_representations
+from .utils import check_representations, as_array
 
 # %% auto #0
 __all__ = ['POOLINGS', 'OFFLINE_ENCODER', 'HF_POOLINGS', 'default_layers', 'pool_hidden', 'pool_output', 'hooked_representations',
@@ -60,7 +60,7 @@ def _as_batches(inputs, batch_size:int):
     if isinstance(inputs, (list, tuple)) and inputs:
         x = inputs[0]
         if isinstance(x, (*_ARRAYS, dict)) or (isinstance(x, (list, tuple)) and x and isinstance(x[0], _ARRAYS)): return inputs
-        inputs = np.asarray(inputs)
+        inputs = as_array(inputs, "inputs")
     if not isinstance(inputs, _ARRAYS): return inputs            # a DataLoader or any iterable of batches
     X = torch.as_tensor(inputs)
     return [X[i:i+batch_size] for i in range(0, len(X), batch_size)]
@@ -151,6 +151,11 @@ def hub_reachable(timeout:float=1.5)->bool:
     if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on"): return False
     from urllib.parse import urlparse
     host = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co")).hostname
+    return _probe(host, timeout)
+
+@functools.lru_cache(maxsize=None)
+def _probe(host:str, timeout:float)->bool:
+    "One TCP connection attempt per process and host (the answer is kept)."
     ok = []
     def probe():
         try: socket.create_connection((host, 443), timeout=timeout).close(); ok.append(True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np, pandas as pd
 from sklearn.cluster import SpectralClustering
 from tqdm import tqdm
+from .utils import matrix_values, check_representations
 
 # %% auto #0
 __all__ = ['boundary_scores', 'Segmentation', 'block_costs', 'choose_k', 'segment', 'spectral_blocks', 'labels_from_sizes',
@@ -15,7 +16,7 @@ __all__ = ['boundary_scores', 'Segmentation', 'block_costs', 'choose_k', 'segmen
 
 # %% ../nbs/03_subnetworks.ipynb #3dbec4e5
 def _matrix(D)->np.ndarray:
-    D = np.asarray(getattr(D, "values", D), dtype=np.float64)
+    D = matrix_values(D)
     if D.ndim != 2 or D.shape[0] != D.shape[1]: raise ValueError(f"D must be a square layer×layer matrix, got shape {D.shape}")
     if not np.all(np.isfinite(D)): raise ValueError("D contains NaN or inf values")
     if not np.allclose(D, D.T, atol=1e-9*max(1.0, np.abs(D).max())): raise ValueError("D is not symmetric")
@@ -84,7 +85,8 @@ def segment(
     "The contiguous partition of the layers into K blocks with the least total within-block cost (exact DP)."
     D = _matrix(D); L = len(D)
     if L < 1: raise ValueError("D has no layers")
-    if k is not None and not 1 <= k <= L: raise ValueError(f"k={k} must be between 1 and L={L}")
+    if k is not None and (not isinstance(k, (int, np.integer)) or not 1 <= k <= L): raise ValueError(f"k={k!r} must be an integer between 1 and L={L}")
+    if k_max is not None and (not isinstance(k_max, (int, np.integer)) or k_max < 1): raise ValueError(f"k_max={k_max!r} must be a positive integer")
     top = k if k is not None else min(L, k_max or -(-L//2))
     best, arg = _optimal_partitions(block_costs(D), top)
     costs = best[1:, L]
@@ -128,6 +130,8 @@ def block_stability(
 )->pd.DataFrame:             # one row per boundary position: boundary, frequency, in_full
     "How often each boundary between blocks reappears when the inputs are resampled."
     from gwpaper.gw import layer_matrix
+    if not isinstance(n_boot, (int, np.integer)) or n_boot < 1: raise ValueError(f"n_boot={n_boot!r} must be an integer ≥ 1")
+    reps = check_representations(reps)
     kw = dict(progress=False, **layer_matrix_kwargs)
     full = segment(layer_matrix(reps, metric, **kw), k)
     n, L = len(reps[0]), len(reps)

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['repo_root', 'figures_dir', 'cache_dir', 'as_array', 'check_representation', 'check_representations', 'digest',
-           'atomic_write_bytes', 'atomic_write_json']
+__all__ = ['repo_root', 'figures_dir', 'cache_dir', 'as_array', 'check_representation', 'matrix_values', 'matrix_labels',
+           'check_representations', 'digest', 'atomic_write_bytes', 'atomic_write_json']
 
 # %% ../nbs/09_utils.ipynb #e646340d
 def repo_root(start:Path|str|None=None)->Path|None:
@@ -53,6 +53,17 @@ def check_representation(R, name:str="representation")->np.ndarray:
     if R.shape[0] < 3: raise ValueError(f"{name} has n={R.shape[0]} samples; at least 3 are needed for a distance geometry")
     if not np.all(np.isfinite(R)): raise ValueError(f"{name} contains NaN or inf values ({int((~np.isfinite(R)).sum())} entries)")
     return R
+
+def matrix_values(D, name:str="D")->np.ndarray:
+    "The (L, L) float64 values of a `LayerMatrix`, a DataFrame, a torch tensor, an array or nested lists."
+    v = getattr(D, "values", None)
+    return as_array(v if isinstance(v, np.ndarray) else D, name).astype(np.float64)
+
+def matrix_labels(D, L:int)->list[str]:
+    "The layer names of a `LayerMatrix` or a DataFrame, else '0'..'L-1'."
+    labels = getattr(D, "labels", None)
+    if labels is None and hasattr(D, "index") and hasattr(D, "columns"): labels = list(D.index)
+    return [str(l) for l in labels] if labels is not None and len(labels) == L else [str(i) for i in range(L)]
 
 def check_representations(reps)->list[np.ndarray]:
     "A list of valid layers that all see the same n inputs, or a `ValueError`."

@@ -26,9 +26,13 @@ def test_first_failure_is_named_and_stops(tmp_path):
     assert not (tmp_path/"fig"/"20_should_not_exist.csv").exists()
     assert not (tmp_path/"exec"/"20_after.ipynb").exists()
 
-def test_no_notebooks_is_a_success(tmp_path):
+def test_no_notebooks_or_unknown_only_is_an_error(tmp_path):
     r = run("--profile", "quick", "--nbs-dir", str(tmp_path), "--out-dir", str(tmp_path/"e"), "--figures", str(tmp_path/"f"))
-    assert r.returncode == 0 and "nothing to run" in r.stdout
+    assert r.returncode == 2 and "no experiment notebooks" in r.stderr
+    r = run("--profile", "quick", "--nbs-dir", str(tmp_path/"nope"))
+    assert r.returncode == 2 and "does not exist" in r.stderr
+    r = run("--profile", "quick", "--nbs-dir", str(FIX/"nbs"), "--only", "99", "--out-dir", str(tmp_path/"e"))
+    assert r.returncode == 2 and "--only 99 matches no notebook" in r.stderr
 
 def test_experiment_notebooks_have_one_parameters_cell_defaulting_to_quick():
     from gwpaper.pipeline import experiment_notebooks, check_parameters_cell

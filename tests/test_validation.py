@@ -38,6 +38,7 @@ def test_unknown_names():
     with pytest.raises(ValueError, match="Unknown init"): gw(pairwise_distances(R), pairwise_distances(R), inits=("svd",))
     with pytest.raises(ValueError, match="square"): segment(np.ones((2, 3)))
 
+@pytest.mark.filterwarnings("ignore:layer .* is constant over the inputs")
 @pytest.mark.parametrize("metric", METRICS)
 def test_constant_layer_gives_finite_values(metric):
     const = np.full((10, 3), 2.5)
