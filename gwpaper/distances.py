@@ -53,7 +53,7 @@ def pairwise_distances(
         C[:] = 0   # numerically constant layer: what is left is round-off, which normalising would blow up
     if normalize != "none": return normalize_distances(C, normalize)
     if metric != "cosine":
-        with np.errstate(over="ignore"): C *= np.float64(s)**(2 if metric == "sqeuclidean" else 1)
+        with np.errstate(over="ignore", invalid="ignore"): C *= np.float64(s)**(2 if metric == "sqeuclidean" else 1)
         if not np.all(np.isfinite(C)): raise ValueError(f"{metric} distances of this layer overflow float64 with normalize='none' (entries up to {s:.3g}); use normalize='mean'")
     return C
 
