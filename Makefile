@@ -28,7 +28,7 @@ data: install
 
 ## make figures [PROFILE=quick|paper]: run every experiment notebook; paper writes figures/, quick writes build/figures/
 figures: install data
-	$(PY) -m gwpaper.pipeline --profile $(PROFILE)
+	$(BIN)/gwpaper notebooks --profile $(PROFILE)
 
 ## make test: everything CI checks
 test: install data check-export check-clean nbtest pytest

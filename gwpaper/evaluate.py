@@ -6,14 +6,13 @@
 from __future__ import annotations
 from itertools import combinations
 import numpy as np
-from joblib import Parallel, delayed
 from tqdm import tqdm
-from .gw import layer_matrix, prepare_layers, _pair
+from .gw import layer_matrix, cross_layer_matrix
 from .distances import check_metric
 from .subnetworks import segment, block_ari
 
 # %% auto #0
-__all__ = ['block_recovery_ari', 'cross_layer_matrix', 'layer_matching_accuracy']
+__all__ = ['block_recovery_ari', 'layer_matching_accuracy']
 
 # %% ../nbs/03a_evaluate.ipynb #357f4d5f
 def block_recovery_ari(
@@ -31,15 +30,6 @@ def block_recovery_ari(
     return block_ari(true_labels, segment(reps, k))
 
 # %% ../nbs/03a_evaluate.ipynb #760e36ee
-def cross_layer_matrix(reps_a, reps_b, metric:str="gw", n_jobs:int=1, intra_metric:str="euclidean", normalize:str="mean", **gw_kwargs)->np.ndarray:
-    "(L_a, L_b) distances between every layer of one model and every layer of another, on the same inputs."
-    check_metric(metric)
-    pa = prepare_layers(reps_a, metric, intra_metric, normalize)
-    pb = prepare_layers(reps_b, metric, intra_metric, normalize)
-    if len(pa[0]) != len(pb[0]): raise ValueError(f"the two models saw different n: {len(pa[0])} vs {len(pb[0])}")
-    out = Parallel(n_jobs=n_jobs)(delayed(_pair)(a, b, metric, gw_kwargs) for a in pa for b in pb)
-    return np.array([r["value"] for r in out]).reshape(len(pa), len(pb))
-
 def layer_matching_accuracy(
     reps_by_model:list,      # M models, each a list of L representations of the same n inputs
     metric:str="gw",         # any metric of `layer_matrix`
@@ -54,6 +44,6 @@ def layer_matching_accuracy(
     if len(Ls) != 1: raise ValueError(f"models have different numbers of layers: {sorted(Ls)}")
     L = Ls.pop(); hits = 0
     for a, b in tqdm(list(combinations(range(M), 2)), desc=f"{metric} matching", disable=not progress, leave=False):
-        D = cross_layer_matrix(reps_by_model[a], reps_by_model[b], metric, n_jobs=n_jobs, **kwargs)
+        D = cross_layer_matrix(reps_by_model[a], reps_by_model[b], metric, n_jobs=n_jobs, progress=False, **kwargs).values
         hits += (D.argmin(1) == np.arange(L)).sum() + (D.argmin(0) == np.arange(L)).sum()   # a→b and b→a
     return hits/(M*(M - 1)*L)

@@ -19,7 +19,7 @@ from .distances import (pairwise_distances, check_distance_matrix, compare_prepa
 
 # %% auto #0
 __all__ = ['INITS', 'BACKENDS', 'SERIAL_BELOW_N', 'second_lower_bound', 'check_weights', 'initial_coupling', 'GWResult', 'gw',
-           'LayerMatrix', 'prepare_layers', 'engine_version', 'layer_matrix']
+           'LayerMatrix', 'prepare_layers', 'engine_version', 'layer_matrix', 'CrossLayerMatrix', 'cross_layer_matrix']
 
 # %% ../nbs/02_gw.ipynb #33b4dede
 def second_lower_bound(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray|None=None, q:np.ndarray|None=None)->float:
@@ -452,6 +452,38 @@ def _file_backed(arrays:list[np.ndarray], folder:Path)->list[np.ndarray]:
 BACKENDS = ("loky", "dask")
 SERIAL_BELOW_N = 300   # below this n, starting worker processes costs more than the solves
 
+def _check_backend(backend:str)->str:
+    if backend not in BACKENDS: raise ValueError(f"Unknown backend={backend!r}. Use one of: {', '.join(BACKENDS)}")
+    return backend
+
+def _compute_pairs(prepared:list[np.ndarray], pairs:list[tuple[int, int]], metric:str, prep_opts:dict, gw_kwargs:dict,
+                   n_jobs:int, backend:str, cache_dir, progress:bool)->dict:
+    "{(a, b): result} for each pair of prepared layers: read from the cache, or computed in parallel and cached as each finishes."
+    opts = {"metric": metric, **prep_opts, **gw_kwargs} if metric in GEOMETRY_METRICS else {"metric": metric}
+    results, paths = {}, {}
+    if cache_dir is not None:
+        cache_dir = Path(cache_dir); keys = [digest(P) for P in prepared]; version = engine_version()
+        for a, b in pairs:
+            paths[a, b] = cache_dir/f"{metric}-{digest(opts, version, keys[a], keys[b])}.json"
+            res = _read_cached(paths[a, b], metric)
+            if res is not None: results[a, b] = res
+    todo = [pr for pr in pairs if pr not in results]
+    if backend == "dask": _dask_client(); workers = n_jobs
+    elif len(prepared[0]) < SERIAL_BELOW_N: workers = 1
+    else: workers = min(cpu_count() if n_jobs == -1 else max(1, n_jobs), max(1, len(todo)))
+    local = backend == "loky" and workers > 1
+    blas = max(1, cpu_count()//workers) if local else None
+    env = _environ(**_WORKER_ENV) if local else contextlib.nullcontext()
+    scratch = _scratch_folder() if local and todo else contextlib.nullcontext()
+    with scratch as tmp, env, parallel_config(backend=backend, n_jobs=workers):
+        if tmp is not None: prepared = _file_backed(prepared, Path(tmp))   # one copy, shared by every process
+        jobs = (delayed(_pair)(prepared[a], prepared[b], metric, gw_kwargs, blas) for a, b in todo)
+        out = Parallel(return_as="generator")(jobs)
+        for (a, b), res in tqdm(zip(todo, out), total=len(todo), desc=f"{metric} pairs", disable=not progress or not todo, leave=False):
+            results[a, b] = res
+            if cache_dir is not None: atomic_write_json(paths[a, b], res)
+    return results
+
 def _dask_client():
     try:
         from distributed import get_client
@@ -500,39 +532,75 @@ def layer_matrix(
     tensors, DataFrames or nested lists. The temporary folder of memory maps is named after this process; one
     left behind by a killed run is removed by the next call.
     """
-    check_metric(metric)
-    if backend not in BACKENDS: raise ValueError(f"Unknown backend={backend!r}. Use one of: {', '.join(BACKENDS)}")
+    check_metric(metric); _check_backend(backend)
     L = len(reps)
     labels = [str(i) for i in range(L)] if labels is None else [str(l) for l in labels]
     if len(labels) != L: raise ValueError(f"{len(labels)} labels for {L} layers")
     prepared = prepare_layers(reps, metric, intra_metric, normalize)
     _warn_constant_layers(prepared, labels, metric)
-    opts = {"metric": metric, "intra_metric": intra_metric, "normalize": normalize, **gw_kwargs} if metric in GEOMETRY_METRICS else {"metric": metric}
     pairs = [(a, b) for a in range(L) for b in range(a + 1, L)]
-    results, todo, paths = {}, [], {}
-    if cache_dir is not None:
-        cache_dir = Path(cache_dir); keys = [digest(P) for P in prepared]; version = engine_version()
-        for a, b in pairs:
-            paths[a, b] = cache_dir/f"{metric}-{digest(opts, version, keys[a], keys[b])}.json"
-            res = _read_cached(paths[a, b], metric)
-            if res is not None: results[a, b] = res
-    todo = [pr for pr in pairs if pr not in results]
-    if backend == "dask": _dask_client(); workers = n_jobs
-    elif len(reps[0]) < SERIAL_BELOW_N: workers = 1
-    else: workers = min(cpu_count() if n_jobs == -1 else max(1, n_jobs), max(1, len(todo)))
-    local = backend == "loky" and workers > 1
-    blas = max(1, cpu_count()//workers) if local else None
-    env = _environ(**_WORKER_ENV) if local else contextlib.nullcontext()
-    scratch = _scratch_folder() if local and todo else contextlib.nullcontext()
-    with scratch as tmp, env, parallel_config(backend=backend, n_jobs=workers):
-        if tmp is not None: prepared = _file_backed(prepared, Path(tmp))   # one copy, shared by every process
-        jobs = (delayed(_pair)(prepared[a], prepared[b], metric, gw_kwargs, blas) for a, b in todo)
-        out = Parallel(return_as="generator")(jobs)
-        for (a, b), res in tqdm(zip(todo, out), total=len(todo), desc=f"{metric} pairs", disable=not progress or not todo, leave=False):
-            results[a, b] = res
-            if cache_dir is not None: atomic_write_json(paths[a, b], res)
+    results = _compute_pairs(prepared, pairs, metric, dict(intra_metric=intra_metric, normalize=normalize), gw_kwargs,
+                             n_jobs, backend, cache_dir, progress)
     V = np.zeros((L, L)); LB = np.zeros((L, L)) if metric == "gw" else None
     for (a, b), res in results.items():
         V[a, b] = V[b, a] = res["value"]
         if LB is not None: LB[a, b] = LB[b, a] = res["lower_bound"]
     return LayerMatrix(V, labels, metric, LB)
+
+# %% ../nbs/02_gw.ipynb #79032c32
+@dataclass
+class CrossLayerMatrix:
+    "An L_a × L_b matrix of distances between the layers of two models."
+    values: np.ndarray                     # (L_a, L_b)
+    row_labels: list[str]                  # model a's layer names
+    col_labels: list[str]                  # model b's layer names
+    metric: str                            # the metric in `METRICS`
+    lower_bounds: np.ndarray|None = None   # (L_a, L_b) SLB certificates when metric == "gw"
+
+    def to_frame(self)->pd.DataFrame:
+        "The matrix as a DataFrame: rows are model a's layers, columns model b's."
+        return pd.DataFrame(self.values, index=self.row_labels, columns=self.col_labels)
+
+    def matches(self)->pd.DataFrame:
+        "For each layer of model a, the closest layer of model b and its distance."
+        best = self.values.argmin(1)
+        return pd.DataFrame({"match": [self.col_labels[j] for j in best], self.metric: self.values[np.arange(len(best)), best]},
+                            index=pd.Index(self.row_labels, name="layer"))
+
+    def plot(self, ax=None, **kwargs):
+        "A labelled (non-square) heatmap; keywords go to `gwpaper.plots.plot_cross_matrix`."
+        from gwpaper.plots import plot_cross_matrix
+        return plot_cross_matrix(self, ax=ax, **kwargs)
+
+def cross_layer_matrix(
+    reps_a:list[np.ndarray],        # model a: L_a representations (n, d_l)
+    reps_b:list[np.ndarray],        # model b: L_b representations of the same n inputs
+    metric:str="gw",                # one of `gwpaper.distances.METRICS`
+    labels_a:list[str]|None=None,   # model a's layer names; default "0".."L_a-1"
+    labels_b:list[str]|None=None,   # model b's layer names
+    n_jobs:int=-1,                  # as in `layer_matrix`
+    backend:str="loky",
+    cache_dir:str|Path|None=None,
+    progress:bool=True,
+    intra_metric:str="euclidean",
+    normalize:str="mean",
+    **gw_kwargs,
+)->CrossLayerMatrix:
+    "Distances between every layer of model a and every layer of model b, computed like `layer_matrix`'s pairs."
+    check_metric(metric); _check_backend(backend)
+    La, Lb = len(reps_a), len(reps_b)
+    if not La or not Lb: raise ValueError("each model needs at least one layer")
+    names = lambda labels, L: [str(i) for i in range(L)] if labels is None else [str(l) for l in labels]
+    row, col = names(labels_a, La), names(labels_b, Lb)
+    if len(row) != La or len(col) != Lb: raise ValueError(f"{len(row)}/{len(col)} labels for {La}/{Lb} layers")
+    try: prepared = prepare_layers([*reps_a, *reps_b], metric, intra_metric, normalize)
+    except ValueError as e:
+        if "different n" in str(e): raise ValueError(f"the two models saw different n: {e}") from None
+        raise
+    _warn_constant_layers(prepared, [f"a:{l}" for l in row] + [f"b:{l}" for l in col], metric)
+    pairs = [(i, La + j) for i in range(La) for j in range(Lb)]
+    results = _compute_pairs(prepared, pairs, metric, dict(intra_metric=intra_metric, normalize=normalize), gw_kwargs,
+                             n_jobs, backend, cache_dir, progress)
+    V = np.array([results[p]["value"] for p in pairs]).reshape(La, Lb)
+    LB = np.array([results[p]["lower_bound"] for p in pairs]).reshape(La, Lb) if metric == "gw" else None
+    return CrossLayerMatrix(V, row, col, metric, LB)

@@ -13,7 +13,7 @@ from matplotlib.patches import Rectangle
 from .utils import figures_dir, matrix_values, matrix_labels
 
 # %% auto #0
-__all__ = ['plot_layer_matrix', 'plot_boundary_scores', 'SavedFigure', 'save_figure']
+__all__ = ['plot_layer_matrix', 'plot_cross_matrix', 'plot_boundary_scores', 'SavedFigure', 'save_figure']
 
 # %% ../nbs/04_plots.ipynb #9dcccdbb
 def _blocks_of(blocks)->list[tuple[int, int]]:
@@ -33,13 +33,34 @@ def plot_layer_matrix(
     if values.ndim != 2 or values.shape[0] != values.shape[1]: raise ValueError(f"lm must be a square layer×layer matrix, got shape {values.shape}")
     labels = matrix_labels(lm, L)
     metric = getattr(lm, "metric", "distance")
-    if ax is None: _, ax = plt.subplots(figsize=(4.2, 3.6))
-    sns.heatmap(pd.DataFrame(values, index=labels, columns=labels), ax=ax, cmap=cmap, square=True,
-                cbar_kws={"label": cbar_label or metric, "shrink": 0.8})
+    ax = _heatmap(values, labels, labels, ax, cmap, cbar_label or metric, title or metric, "layer", "layer", (4.2, 3.6))
     for s, e in _blocks_of(blocks):
         ax.add_patch(Rectangle((s, s), e - s, e - s, fill=False, edgecolor="cyan", lw=2))
-    ax.set(title=title or metric, xlabel="layer", ylabel="layer")
+    return ax
+
+def _heatmap(values, rows, cols, ax, cmap, cbar_label, title, xlabel, ylabel, size):
+    "The labelled seaborn heatmap with a colorbar that every matrix plot shares."
+    if ax is None: _, ax = plt.subplots(figsize=size)
+    sns.heatmap(pd.DataFrame(values, index=rows, columns=cols), ax=ax, cmap=cmap, square=True,
+                cbar_kws={"label": cbar_label, "shrink": 0.8})
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.tick_params(axis="x", labelrotation=90); ax.tick_params(axis="y", labelrotation=0)
+    return ax
+
+def plot_cross_matrix(
+    cm,                        # a `gwpaper.gw.CrossLayerMatrix`
+    ax=None,                   # matplotlib axes; default: a new figure
+    title:str|None=None,       # default: the metric's name
+    cmap:str="rocket_r",       # small distances (similar layers) light, large dark
+    cbar_label:str|None=None,  # colorbar label; default: the metric's name
+    names:tuple[str, str]=("model a", "model b"),  # axis titles
+):
+    "Heatmap of an L_a × L_b cross-layer matrix (rows: model a), with each row's best match of model b marked by a dot."
+    V = np.asarray(cm.values, dtype=float)
+    ax = _heatmap(V, cm.row_labels, cm.col_labels, ax, cmap, cbar_label or cm.metric, title or cm.metric,
+                  f"{names[1]} layer", f"{names[0]} layer", (0.35*len(cm.col_labels) + 2.5, 0.35*len(cm.row_labels) + 1.5))
+    best = V.argmin(1)
+    ax.scatter(best + 0.5, np.arange(len(best)) + 0.5, s=12, color="cyan", label="best match")
     return ax
 
 # %% ../nbs/04_plots.ipynb #1e06af61
@@ -75,6 +96,7 @@ def save_figure(
     data:pd.DataFrame,            # exactly the numbers the figure shows
     out_dir:str|Path|None=None,   # default: `gwpaper.utils.figures_dir()`
     dpi:int=150,
+    data_name:str|None=None,      # stem of the CSV; default: `name`
 )->SavedFigure:
     "Write `<name>.png`, `<name>.pdf` and `<name>.csv` (the plotted numbers) to the figures folder."
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*", name):
@@ -82,7 +104,9 @@ def save_figure(
     if not isinstance(data, pd.DataFrame) or data.empty: raise ValueError(f"figure {name!r} needs its plotted numbers as a non-empty DataFrame")
     fig = getattr(fig, "figure", fig)
     out = Path(out_dir) if out_dir is not None else figures_dir(); out.mkdir(parents=True, exist_ok=True)
-    paths = SavedFigure(out/f"{name}.png", out/f"{name}.pdf", out/f"{name}.csv")
+    if data_name is not None and not (isinstance(data_name, str) and re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*", data_name)):
+        raise ValueError(f"data_name {data_name!r} must be a plain file stem")
+    paths = SavedFigure(out/f"{name}.png", out/f"{name}.pdf", out/f"{data_name or name}.csv")
     fig.savefig(paths.png, dpi=dpi, bbox_inches="tight")
     fig.savefig(paths.pdf, bbox_inches="tight", metadata={"CreationDate": None})  # no timestamp: same figure, same bytes
     keep_index = not isinstance(data.index, pd.RangeIndex)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np, torch
 from torch import nn
 from tqdm import tqdm
-import os, socket, threading, warnings, functools
+import os, socket, threading, warnings, functools, inspect
 from pathlib import Path
 from .utils import check_representations, as_array
 
@@ -208,6 +208,9 @@ def hf_hidden_states(
     if isinstance(model, (str, os.PathLike)): model, tokenizer = load_encoder(model)
     elif tokenizer is None: raise ValueError("a loaded model needs its `tokenizer=`")
     max_length = _clamp_max_length(max_length, model, tokenizer)
+    if getattr(tokenizer, "pad_token", None) is None and getattr(tokenizer, "eos_token", None) is not None:
+        tokenizer.pad_token = tokenizer.eos_token           # decoders (GPT-2, Llama) have no pad token; padding is masked anyway
+    accepted = set(inspect.signature(model.forward).parameters)
     device = device or next(model.parameters()).device
     was_training = model.training
     model.eval()
@@ -216,7 +219,7 @@ def hf_hidden_states(
         with torch.no_grad():
             for i in tqdm(range(0, len(texts), batch_size), desc="hidden states", disable=not progress, leave=False):
                 enc = tokenizer(texts[i:i+batch_size], padding=True, truncation=True, max_length=max_length, return_tensors="pt").to(device)
-                hs = model(**enc, output_hidden_states=True).hidden_states
+                hs = model(**{k: v for k, v in enc.items() if k in accepted}, output_hidden_states=True).hidden_states
                 pooled = [pool_hidden(h, enc["attention_mask"], pooling).float().cpu() for h in hs]
                 out = [[p] for p in pooled] if out is None else [o + [p] for o, p in zip(out, pooled)]
     finally: model.train(was_training)
