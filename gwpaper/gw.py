@@ -324,7 +324,7 @@ def gw(
     if isinstance(inits, str) or not isinstance(inits, (list, tuple)): inits = (inits,)
     if not inits: raise ValueError("`inits` is empty; give at least one start, e.g. ('identity', 'product')")
     starts = [initial_coupling(init, pu, qu, seed=seed + k, name=f"inits[{k}]") for k, init in enumerate(inits)]
-    lb = second_lower_bound(C_a, C_b, pu, qu)
+    lb = second_lower_bound(C_a, C_b, None if p is None else pu, None if q is None else qu)   # uniform: the O(n² log n) sort
     best, values = None, {}
     for k, (init, G0) in enumerate(zip(inits, starts)):
         name = init if isinstance(init, str) else f"array{k}"
