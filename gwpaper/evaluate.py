@@ -4,6 +4,7 @@
 
 # %% ../nbs/03a_evaluate.ipynb #f1a3127b
 from __future__ import annotations
+from dataclasses import dataclass
 from itertools import combinations
 import numpy as np
 from tqdm import tqdm
@@ -12,7 +13,7 @@ from .distances import check_metric
 from .subnetworks import segment, block_ari
 
 # %% auto #0
-__all__ = ['block_recovery_ari', 'layer_matching_accuracy']
+__all__ = ['block_recovery_ari', 'cut_positions', 'BoundaryRecovery', 'boundary_recovery', 'layer_matching_accuracy']
 
 # %% ../nbs/03a_evaluate.ipynb #357f4d5f
 def block_recovery_ari(
@@ -28,6 +29,31 @@ def block_recovery_ari(
         if len(reps) != len(true_labels): raise ValueError(f"{len(reps)} layers but {len(true_labels)} labels")
         reps = layer_matrix(reps, metric, progress=False, **layer_matrix_kwargs)
     return block_ari(true_labels, segment(reps, k))
+
+# %% ../nbs/03a_evaluate.ipynb #8283652c
+def cut_positions(labels)->list[int]:
+    "The layers where a new block starts: positions i > 0 with labels[i] ≠ labels[i − 1] (a `Segmentation` gives its boundaries)."
+    if hasattr(labels, "boundaries"): return [int(b) for b in labels.boundaries]
+    lab = np.asarray(labels)
+    return [int(i) for i in np.flatnonzero(lab[1:] != lab[:-1]) + 1]
+
+@dataclass
+class BoundaryRecovery:
+    "How a found segmentation's cuts line up with the planted ones."
+    recall: float        # planted cuts found (within ±tol), as a fraction; NaN with nothing planted
+    precision: float     # found cuts that are planted (within ±tol), as a fraction; NaN with nothing found
+    planted: list[int]   # planted cut positions
+    found: list[int]     # found cut positions
+    tol: int             # layers of slack
+
+def boundary_recovery(true_labels, found, tol:int=0)->BoundaryRecovery:
+    "Recall and precision of the found cuts (a `Segmentation` or labels) against the planted blocks `true_labels`."
+    if not isinstance(tol, (int, np.integer)) or tol < 0: raise ValueError(f"tol={tol!r} must be an integer ≥ 0")
+    P, F = cut_positions(true_labels), cut_positions(found)
+    near = lambda c, cuts: any(abs(c - d) <= tol for d in cuts)
+    recall = float(np.mean([near(c, F) for c in P])) if P else float("nan")
+    precision = float(np.mean([near(c, P) for c in F])) if F else float("nan")
+    return BoundaryRecovery(recall, precision, P, F, int(tol))
 
 # %% ../nbs/03a_evaluate.ipynb #760e36ee
 def layer_matching_accuracy(

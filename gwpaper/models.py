@@ -11,16 +11,17 @@ from torch import nn
 from tqdm import tqdm
 
 # %% auto #0
-__all__ = ['StagedMLP', 'TrainHistory', 'accuracy', 'train_end_to_end', 'train_layerwise', 'save_weights', 'load_weights',
-           'train_staged']
+__all__ = ['StagedMLP', 'TrainHistory', 'accuracy', 'train_end_to_end', 'train_layerwise', 'train_greedy_layerwise',
+           'save_weights', 'load_weights', 'train_staged']
 
 # %% ../nbs/07_models.ipynb #0b1cc920
 class StagedMLP(nn.Module):
-    "S stages of `layers_per_stage` Linear+ReLU layers of width `width`; one linear head per stage; input skip into every stage."
-    def __init__(self, n_in:int, n_classes:int, n_stages:int=2, layers_per_stage:int=3, width:int=128, input_skip:bool=True):
+    "S stages of `layers_per_stage` Linear+ReLU layers of width `width`; one linear head per stage; by default an input skip (and a LayerNorm) into every stage."
+    def __init__(self, n_in:int, n_classes:int, n_stages:int=2, layers_per_stage:int=3, width:int=128, input_skip:bool=True,
+                 layer_norm:bool=True):
         super().__init__()
         if min(n_in, n_classes, n_stages, layers_per_stage, width) < 1: raise ValueError("all sizes must be ≥ 1")
-        self.n_stages, self.layers_per_stage, self.input_skip = n_stages, layers_per_stage, input_skip
+        self.n_stages, self.layers_per_stage, self.input_skip, self.layer_norm = n_stages, layers_per_stage, input_skip, layer_norm
         def stage(d_in):
             mods = []
             for i in range(layers_per_stage): mods += [nn.Linear(d_in if i == 0 else width, width), nn.ReLU()]
@@ -29,8 +30,8 @@ class StagedMLP(nn.Module):
         self.heads = nn.ModuleList([nn.Linear(width, n_classes) for _ in range(n_stages)])
 
     def stage_input(self, h:torch.Tensor, x:torch.Tensor)->torch.Tensor:
-        "Input of a stage s > 0: layer-normalised `h`, beside `x` rescaled to the same norm √width."
-        h = nn.functional.layer_norm(h, h.shape[1:])
+        "Input of a stage s > 0: layer-normalised `h`, beside `x` rescaled to the same norm √width (each only if switched on)."
+        if self.layer_norm: h = nn.functional.layer_norm(h, h.shape[1:])
         if not self.input_skip: return h
         scale = np.sqrt(h.shape[1]) / x.norm(dim=1, keepdim=True).clamp_min(1e-12)
         return torch.cat([h, x*scale], 1)
@@ -41,6 +42,21 @@ class StagedMLP(nn.Module):
         h = self.stages[0](x)
         for s in range(1, stage + 1): h = self.stages[s](self.stage_input(h, x))
         return self.heads[stage](h)
+
+    @property
+    def n_layers(self)->int: return self.n_stages*self.layers_per_stage
+
+    def layer_step(self, l:int, h:torch.Tensor, x:torch.Tensor)->torch.Tensor:
+        "Hidden layer l (0-based over all stages) applied to `h`, the output of layer l − 1 (or `x` for l = 0)."
+        s, i = divmod(l, self.layers_per_stage)
+        if i == 0 and s > 0: h = self.stage_input(h, x)
+        return self.stages[s][2*i + 1](self.stages[s][2*i](h))
+
+    def hidden(self, x:torch.Tensor, l:int)->torch.Tensor:
+        "The output of hidden layer l (after its ReLU); l = −1 gives `x` itself."
+        h = x
+        for k in range(l + 1): h = self.layer_step(k, h, x)
+        return h
 
     def named_layers(self)->list[str]:
         "Module names of every hidden layer's ReLU, in order (for `hooked_representations`)."
@@ -68,16 +84,22 @@ class TrainHistory:
         return rows[-1]
 
 @torch.no_grad()
-def accuracy(model:nn.Module, X, y, stage:int|None=None, batch_size:int=4096)->float:
-    "Fraction of rows of X whose predicted class (head `stage`) equals y."
+def _accuracy(forward, model:nn.Module, X, y, batch_size:int=4096)->float:
     was = model.training; model.eval()
     X, y = torch.as_tensor(X), torch.as_tensor(y)
-    correct = sum((model(X[i:i+batch_size], stage=stage).argmax(1) == y[i:i+batch_size]).sum().item() for i in range(0, len(X), batch_size))
+    correct = sum((forward(X[i:i+batch_size]).argmax(1) == y[i:i+batch_size]).sum().item() for i in range(0, len(X), batch_size))
     model.train(was)
     return correct/len(X)
 
+def accuracy(model:nn.Module, X, y, stage:int|None=None, batch_size:int=4096)->float:
+    "Fraction of rows of X whose predicted class (head `stage`) equals y."
+    return _accuracy(lambda x: model(x, stage=stage), model, X, y, batch_size)
+
 # %% ../nbs/07_models.ipynb #ae253197
-def _fit(model, params, X, y, stage, epochs, lr, batch_size, weight_decay, gen, hist, X_test, y_test, progress, desc):
+def _fit(model, params, X, y, stage, epochs, lr, batch_size, weight_decay, gen, hist, X_test, y_test, progress, desc,
+         forward=None, extra:dict|None=None):
+    "AdamW on shuffled mini-batches of (X, y) through `forward` (default: `model` up to head `stage`), one history row per epoch."
+    forward = forward or (lambda x: model(x, stage=stage))
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
     X, y = torch.as_tensor(X), torch.as_tensor(y)
     model.train()
@@ -85,10 +107,10 @@ def _fit(model, params, X, y, stage, epochs, lr, batch_size, weight_decay, gen, 
         perm = torch.randperm(len(X), generator=gen); total = 0.0
         for i in range(0, len(X), batch_size):
             idx = perm[i:i+batch_size]
-            loss = nn.functional.cross_entropy(model(X[idx], stage=stage), y[idx])
+            loss = nn.functional.cross_entropy(forward(X[idx]), y[idx])
             opt.zero_grad(); loss.backward(); opt.step(); total += loss.item()*len(idx)
-        row = {"stage": stage, "epoch": ep, "loss": total/len(X), "train_acc": accuracy(model, X, y, stage)}
-        if X_test is not None: row["test_acc"] = accuracy(model, X_test, y_test, stage)
+        row = {"stage": stage, **(extra or {}), "epoch": ep, "loss": total/len(X), "train_acc": _accuracy(forward, model, X, y)}
+        if X_test is not None: row["test_acc"] = _accuracy(forward, model, X_test, y_test)
         hist.rows.append(row)
 
 def _targets(targets, n_stages):
@@ -121,6 +143,43 @@ def train_layerwise(model:StagedMLP, X, targets, epochs:int=30, lr:float=1e-3, b
         params = [*model.stages[s].parameters(), *model.heads[s].parameters()]
         for q in params: q.requires_grad_(True)
         _fit(model, params, torch.as_tensor(X), T[s], s, epochs, lr, batch_size, weight_decay, gen, hist, X_test, T_test[s], progress, f"stage {s}")
+    for q in model.parameters(): q.requires_grad_(True)
+    hist.seconds = (pd.Timestamp.now() - t).total_seconds()
+    return hist
+
+# %% ../nbs/07_models.ipynb #87f1d6c0
+def train_greedy_layerwise(
+    model:StagedMLP, X, y,          # the model and the training data; y is the final target
+    epochs:int=10,                  # epochs per layer (and for the final head)
+    lr:float=1e-3, batch_size:int=128, weight_decay:float=0.0, seed:int=0,
+    X_test=None, y_test=None,       # held-out data: test accuracy in every row
+    progress:bool=True,             # a bar per layer
+)->TrainHistory:                    # rows carry `layer` (0..L−1, then "head")
+    "Greedy layer-wise training: each hidden layer with a temporary head on the final target, then frozen; the last head last."
+    torch.manual_seed(seed); gen = torch.Generator().manual_seed(seed)
+    hist = TrainHistory(); t = pd.Timestamp.now()
+    X, y = torch.as_tensor(X), torch.as_tensor(y)
+    y_test = None if y_test is None else torch.as_tensor(y_test)
+    n_classes, d = model.heads[-1].out_features, X.shape[1]
+    with torch.no_grad(): H, H_test = X, (None if X_test is None else torch.as_tensor(X_test))   # outputs of the frozen layers
+    for l in range(model.n_layers):
+        for q in model.parameters(): q.requires_grad_(False)
+        s, i = divmod(l, model.layers_per_stage)
+        layer = model.stages[s][2*i]
+        for q in layer.parameters(): q.requires_grad_(True)
+        head = nn.Linear(layer.out_features, n_classes)               # temporary, dropped after this layer's turn
+        step = lambda Z, l=l, head=head: head(model.layer_step(l, Z[:, :-d], Z[:, -d:]))   # Z = [frozen output, raw input]
+        Z = torch.cat([H, X], 1); Z_test = None if H_test is None else torch.cat([H_test, torch.as_tensor(X_test)], 1)
+        _fit(model, [*layer.parameters(), *head.parameters()], Z, y, s, epochs, lr, batch_size, weight_decay, gen, hist,
+             Z_test, y_test, progress, f"layer {l}", forward=step, extra={"layer": l})
+        with torch.no_grad():
+            model.eval()
+            H = model.layer_step(l, H, X)
+            if H_test is not None: H_test = model.layer_step(l, H_test, torch.as_tensor(X_test))
+    for q in model.parameters(): q.requires_grad_(False)
+    for q in model.heads[-1].parameters(): q.requires_grad_(True)
+    _fit(model, list(model.heads[-1].parameters()), X, y, model.n_stages - 1, epochs, lr, batch_size, weight_decay, gen, hist,
+         None if X_test is None else torch.as_tensor(X_test), y_test, progress, "head", extra={"layer": "head"})
     for q in model.parameters(): q.requires_grad_(True)
     hist.seconds = (pd.Timestamp.now() - t).total_seconds()
     return hist

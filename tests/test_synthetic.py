@@ -38,3 +38,57 @@ def test_modular_sum_data_partial_sums():
     np.testing.assert_array_equal(partial[:, 0], ops[:, :2].sum(1) % 7)
     np.testing.assert_array_equal(y, ops.sum(1) % 7)
     assert len(np.unique(ops, axis=0)) == 7**3
+
+def test_greedy_layerwise_freezes_each_layer_after_its_turn():
+    from unittest import mock
+    import gwpaper.models as models
+    from gwpaper.models import train_greedy_layerwise
+    X, y, _ = modular_sum_data(3, p=5, seed=2)
+    torch.manual_seed(2)
+    m = StagedMLP(X.shape[1], 5, n_stages=2, layers_per_stage=2, width=16, input_skip=False, layer_norm=False)
+    weights = lambda: [m.stages[s][2*i].weight.detach().clone() for s in range(2) for i in range(2)]
+    snapshots = []                                               # every layer's weights at the start of each turn
+    real_fit = models._fit
+    def recording_fit(*args, **kwargs):
+        snapshots.append(weights()); return real_fit(*args, **kwargs)
+    before = weights()
+    with mock.patch.object(models, "_fit", side_effect=recording_fit):
+        hist = train_greedy_layerwise(m, X, y, epochs=3, seed=2, progress=False)
+    after = weights()
+    assert len(snapshots) == 5                                   # 4 layers, then the head
+    for l in range(4):
+        assert not torch.equal(before[l], after[l]), l           # layer l trained in its turn...
+        for turn in range(l + 1, 5): assert torch.equal(snapshots[turn][l], after[l]), (l, turn)   # ...and never after
+    assert list(hist.frame.layer.unique()) == [0, 1, 2, 3, "head"]
+
+def test_greedy_layerwise_is_deterministic_and_learns():
+    from gwpaper.models import train_greedy_layerwise
+    X, y, _ = modular_sum_data(2, p=7, seed=0)
+    def fit():
+        torch.manual_seed(0); m = StagedMLP(X.shape[1], 7, n_stages=2, layers_per_stage=1, width=32, input_skip=False, layer_norm=False)
+        train_greedy_layerwise(m, X, y, epochs=40, lr=1e-2, seed=0, progress=False); return m
+    a, b = fit(), fit()
+    for pa, pb in zip(a.parameters(), b.parameters()): assert torch.equal(pa, pb)
+    assert accuracy(a, X, y) >= 0.9
+
+def test_boundary_recall_and_precision_on_hand_made_partitions():
+    from gwpaper.evaluate import boundary_recovery, cut_positions
+    from gwpaper.subnetworks import labels_from_sizes
+    planted = labels_from_sizes([3, 3, 3])                       # cuts at 3 and 6
+    assert cut_positions(planted) == [3, 6]
+    cases = [  # found sizes, tol, recall, precision
+        ([3, 3, 3], 0, 1.0, 1.0),
+        ([3, 6], 0, 0.5, 1.0),
+        ([9], 0, 0.0, float("nan")),
+        ([1, 2, 3, 3], 0, 1.0, 2/3),
+        ([4, 3, 2], 0, 0.0, 0.0),
+        ([4, 3, 2], 1, 1.0, 1.0),
+        ([2, 5, 2], 1, 1.0, 1.0),
+        ([1, 1, 1, 1, 1, 1, 1, 1, 1], 0, 1.0, 2/8),
+    ]
+    for sizes, tol, recall, precision in cases:
+        r = boundary_recovery(planted, labels_from_sizes(sizes), tol=tol)
+        np.testing.assert_equal(r.recall, recall, err_msg=str(sizes))
+        np.testing.assert_allclose(r.precision, precision, err_msg=str(sizes))
+    nothing = boundary_recovery([0, 0, 0], [0, 1, 1])
+    assert np.isnan(nothing.recall) and nothing.precision == 0.0
