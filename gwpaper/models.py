@@ -18,9 +18,10 @@ __all__ = ['StagedMLP', 'TrainHistory', 'accuracy', 'train_end_to_end', 'train_l
 class StagedMLP(nn.Module):
     "S stages of `layers_per_stage` Linear+ReLU layers of width `width`; one linear head per stage; by default an input skip (and a LayerNorm) into every stage."
     def __init__(self, n_in:int, n_classes:int, n_stages:int=2, layers_per_stage:int=3, width:int=128, input_skip:bool=True,
-                 layer_norm:bool=True):
+                 layer_norm:bool=True, init:str="torch"):
         super().__init__()
         if min(n_in, n_classes, n_stages, layers_per_stage, width) < 1: raise ValueError("all sizes must be ≥ 1")
+        if init not in ("torch", "he"): raise ValueError(f"Unknown init={init!r}. Use one of: 'torch', 'he'")
         self.n_stages, self.layers_per_stage, self.input_skip, self.layer_norm = n_stages, layers_per_stage, input_skip, layer_norm
         def stage(d_in):
             mods = []
@@ -28,6 +29,9 @@ class StagedMLP(nn.Module):
             return nn.Sequential(*mods)
         self.stages = nn.ModuleList([stage(n_in if s == 0 else width + n_in*input_skip) for s in range(n_stages)])
         self.heads = nn.ModuleList([nn.Linear(width, n_classes) for _ in range(n_stages)])
+        if init == "he":                                 # He-normal weights, zero biases: keeps a deep ReLU stack's signal alive
+            for m in self.modules():
+                if isinstance(m, nn.Linear): nn.init.kaiming_normal_(m.weight, nonlinearity="relu"); nn.init.zeros_(m.bias)
 
     def stage_input(self, h:torch.Tensor, x:torch.Tensor)->torch.Tensor:
         "Input of a stage s > 0: layer-normalised `h`, beside `x` rescaled to the same norm √width (each only if switched on)."
