@@ -83,7 +83,7 @@ def pad_to_same_width(R_a:np.ndarray, R_b:np.ndarray)->tuple[np.ndarray, np.ndar
 def euclidean_distance(R_a, R_b)->float:
     "‖R_a − R_b‖_F / √n after zero-padding."
     A, B = pad_to_same_width(R_a, R_b)
-    s = power_of_two_scale(np.concatenate([A.ravel(), B.ravel()]))   # no overflow or underflow in the squares
+    s = max(power_of_two_scale(A), power_of_two_scale(B))   # no overflow or underflow in the squares
     return float(s*np.linalg.norm(A/s - B/s)/np.sqrt(len(A)))
 
 def cosine_distance(R_a, R_b)->float:
@@ -97,7 +97,7 @@ def cosine_distance(R_a, R_b)->float:
 def wasserstein_distance(R_a, R_b)->float:
     "W₂² between the two point clouds (uniform weights, squared-Euclidean cost, exact `ot.emd2`) after zero-padding."
     A, B = pad_to_same_width(R_a, R_b)
-    s = power_of_two_scale(np.concatenate([A.ravel(), B.ravel()])); w = np.full(len(A), 1/len(A))
+    s = max(power_of_two_scale(A), power_of_two_scale(B)); w = np.full(len(A), 1/len(A))
     with np.errstate(over="ignore", under="ignore"): return float(np.float64(s)**2*ot.emd2(w, w, ot.dist(A/s, B/s, metric="sqeuclidean")))
 
 # %% ../nbs/01_distances.ipynb #e207babb
