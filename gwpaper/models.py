@@ -11,7 +11,7 @@ from torch import nn
 from tqdm import tqdm
 
 # %% auto #0
-__all__ = ['StagedMLP', 'TrainHistory', 'accuracy', 'train_end_to_end', 'train_layerwise', 'train_greedy_layerwise',
+__all__ = ['TRAININGS', 'StagedMLP', 'TrainHistory', 'accuracy', 'train_end_to_end', 'train_layerwise', 'train_greedy_layerwise',
            'save_weights', 'load_weights', 'train_staged']
 
 # %% ../nbs/07_models.ipynb #0b1cc920
@@ -201,23 +201,34 @@ def load_weights(model:nn.Module, path:str|Path)->nn.Module:
     model.load_state_dict(load_file(str(path))); return model
 
 # %% ../nbs/07_models.ipynb #44d3b1a6
+TRAININGS = ("stage-wise", "greedy", "end-to-end")   # "layer-wise" is accepted as the old name of "stage-wise"
+
 def train_staged(
     X:np.ndarray, y:np.ndarray, partial_sums:np.ndarray,  # a `ModularSumData`'s fields (train rows)
-    training:str="layer-wise",   # "layer-wise" | "end-to-end"
+    training:str="layer-wise",   # "stage-wise" (alias "layer-wise": stage s on partial sum s) | "greedy" | "end-to-end"
     n_stages:int=2, layers_per_stage:int=3, width:int=128,
     epochs:int=20, lr:float=3e-3, seed:int=0,
     cache_dir:str|Path|None=None,
     progress:bool=False,
+    input_skip:bool=True,        # False with layer_norm=False: the plain deep MLP
+    layer_norm:bool=True,
+    init:str="torch",            # "torch" | "he"
+    weight_decay:float=0.0,      # AdamW weight decay
 )->tuple[StagedMLP, float]:      # the trained model (eval mode) and its train accuracy on the final sum
-    "Train (or load from `cache_dir`) a seeded `StagedMLP` on a modular-sum task."
+    "Train (or load from `cache_dir`) a seeded `StagedMLP` on a modular-sum task; `epochs` are per stage (stage-wise), per layer (greedy) or in all (end-to-end)."
     from gwpaper.utils import digest
-    if training not in ("layer-wise", "end-to-end"): raise ValueError(f"Unknown training={training!r}. Use one of: 'layer-wise', 'end-to-end'")
+    kind = "layer-wise" if training in ("layer-wise", "stage-wise") else training   # one cache key for both names
+    if kind not in ("layer-wise", "greedy", "end-to-end"): raise ValueError(f"Unknown training={training!r}. Use one of: {', '.join(TRAININGS)}")
     n_classes = int(max(y.max(), partial_sums.max())) + 1
-    opts = dict(training=training, n_stages=n_stages, layers_per_stage=layers_per_stage, width=width, epochs=epochs, lr=lr, seed=seed, n_classes=n_classes)
-    torch.manual_seed(seed); model = StagedMLP(X.shape[1], n_classes, n_stages, layers_per_stage, width)
+    opts = dict(training=kind, n_stages=n_stages, layers_per_stage=layers_per_stage, width=width, epochs=epochs, lr=lr, seed=seed, n_classes=n_classes)
+    extra = dict(input_skip=input_skip, layer_norm=layer_norm, init=init, weight_decay=weight_decay)
+    opts.update({k: v for k, v in extra.items() if v != dict(input_skip=True, layer_norm=True, init="torch", weight_decay=0.0)[k]})   # defaults keep old keys
+    torch.manual_seed(seed); model = StagedMLP(X.shape[1], n_classes, n_stages, layers_per_stage, width, input_skip, layer_norm, init)
     path = Path(cache_dir)/f"staged-{digest(opts, X, y, partial_sums)}.safetensors" if cache_dir is not None else None
+    kw = dict(epochs=epochs, lr=lr, weight_decay=weight_decay, seed=seed, progress=progress)
     if path is not None and path.exists(): load_weights(model, path)
-    elif training == "layer-wise": train_layerwise(model, X, partial_sums, epochs=epochs, lr=lr, seed=seed, progress=progress)
-    else: train_end_to_end(model, X, y, epochs=epochs, lr=lr, seed=seed, progress=progress)
+    elif kind == "layer-wise": train_layerwise(model, X, partial_sums, **kw)
+    elif kind == "greedy": train_greedy_layerwise(model, X, y, **kw)
+    else: train_end_to_end(model, X, y, **kw)
     if path is not None and not path.exists(): save_weights(model, path)
     return model.eval(), accuracy(model, X, y)
