@@ -142,6 +142,7 @@ def layer_map(
     layers:list|None=None,        # which layers; default: every activation module / every hidden state / all given
     pooling:str|None=None,        # outputs with > 2 axes; default "mean"
     metric:str="gw",              # any metric of `layer_matrix`
+    labels:list[str]|None=None,   # display names for the layers (default: their module or hidden-state names)
     n:int|None=None,              # use n of the inputs, drawn with `seed`; None: all
     k:int|None=None,              # number of blocks; None: chosen by `segment`'s rule
     seed:int=0,
@@ -154,7 +155,7 @@ def layer_map(
     "A model's sub-networks in one call: representations → distances → layer matrix → blocks, everything named."
     t = time.time()
     r = model_representations(model, inputs, layers, pooling, n, seed, tokenizer, max_length, batch_size, progress)
-    lm = layer_matrix(r.reps, metric, labels=r.labels, progress=progress, **kw)
+    lm = layer_matrix(r.reps, metric, labels=r.labels if labels is None else labels, progress=progress, **kw)
     info = dict(model=r.model, n=len(r.reps[0]), pooling=r.pooling, metric=metric, seconds=time.time() - t)
     return LayerMap(lm, segment(lm, k), info)
 

@@ -27,21 +27,23 @@ def plot_layer_matrix(
     title:str|None=None,       # default: the metric's name
     cmap:str="rocket_r",       # small distances (similar layers) light, large dark
     cbar_label:str|None=None,  # colorbar label; default: the metric's name
+    vmin:float|None=None,      # colour scale limits: give the same to panels that are compared
+    vmax:float|None=None,
 ):
     "Seaborn heatmap of a layer×layer matrix, with a colorbar and an outline around each block."
     values = matrix_values(lm, "lm"); L = len(values)
     if values.ndim != 2 or values.shape[0] != values.shape[1]: raise ValueError(f"lm must be a square layer×layer matrix, got shape {values.shape}")
     labels = matrix_labels(lm, L)
     metric = getattr(lm, "metric", "distance")
-    ax = _heatmap(values, labels, labels, ax, cmap, cbar_label or metric, title or metric, "layer", "layer", (4.2, 3.6))
+    ax = _heatmap(values, labels, labels, ax, cmap, cbar_label or metric, title or metric, "layer", "layer", (4.2, 3.6), vmin, vmax)
     for s, e in _blocks_of(blocks):
         ax.add_patch(Rectangle((s, s), e - s, e - s, fill=False, edgecolor="cyan", lw=2))
     return ax
 
-def _heatmap(values, rows, cols, ax, cmap, cbar_label, title, xlabel, ylabel, size):
+def _heatmap(values, rows, cols, ax, cmap, cbar_label, title, xlabel, ylabel, size, vmin=None, vmax=None):
     "The labelled seaborn heatmap with a colorbar that every matrix plot shares."
     if ax is None: _, ax = plt.subplots(figsize=size)
-    sns.heatmap(pd.DataFrame(values, index=rows, columns=cols), ax=ax, cmap=cmap, square=True,
+    sns.heatmap(pd.DataFrame(values, index=rows, columns=cols), ax=ax, cmap=cmap, square=True, vmin=vmin, vmax=vmax,
                 cbar_kws={"label": cbar_label, "shrink": 0.8})
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.tick_params(axis="x", labelrotation=90); ax.tick_params(axis="y", labelrotation=0)
