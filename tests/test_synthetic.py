@@ -11,7 +11,7 @@ def test_tiny_layerwise_fmod3_stages_recovered_by_gw():
     X, y, partial = modular_sum_data(3, p=11, seed=0)
     sp = train_test_split(len(X), seed=0)
     torch.manual_seed(0)
-    # 2 layers per stage: the regime where notebook 10 measures perfect recovery (it degrades with depth; see its depth study)
+    # 2 layers per stage: the shallow regime where recovery works best (notebook 10's depth study: it degrades with depth)
     model = StagedMLP(X.shape[1], 11, n_stages=2, layers_per_stage=2, width=64)
     train_layerwise(model, X[sp.train], partial[sp.train], epochs=30, lr=3e-3, seed=0, progress=False)
     assert accuracy(model, X[sp.train], y[sp.train]) >= 0.95
