@@ -22,12 +22,13 @@ $(VENV)/.installed: settings.ini setup.py requirements-lock.txt
 
 install: $(VENV)/.installed
 
-## make data: fetch and verify the offline corpora into data/cache/ (see data/README.md)
+## make data [MODELS=1]: fetch and verify the offline corpora (and with MODELS=1 the offline MPNet, about 405 MB) into data/cache/ (see data/README.md)
 data: install
-	$(PY) -m gwpaper.data fetch
+	$(PY) -m gwpaper.data fetch $(if $(MODELS),--models,)
 
 ## make figures [PROFILE=quick|paper]: run every experiment notebook; paper writes figures/, quick writes build/figures/
 figures: install data
+	$(if $(filter paper,$(PROFILE)),$(PY) -m gwpaper.data fetch --models,)
 	$(BIN)/gwpaper notebooks --profile $(PROFILE)
 
 ## make test: everything CI checks

