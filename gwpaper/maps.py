@@ -37,6 +37,11 @@ def _subsample(N:int, n:int|None, seed:int)->np.ndarray|None:
     if n > N: raise ValueError(f"n={n} is more than the {N} inputs given")
     return np.sort(np.random.default_rng(seed).choice(N, n, replace=False))
 
+def _subsample_rows(reps:list[np.ndarray], n:int|None, seed:int)->list[np.ndarray]:
+    "The same n rows (inputs) of every layer, drawn as `_subsample` draws them."
+    idx = _subsample(len(reps[0]), n, seed)
+    return reps if idx is None else [R[idx] for R in reps]
+
 def _select(reps:list, labels:list[str], layers)->tuple[list, list[str]]:
     "The hidden states named in `layers` (labels such as 'h3', or indices)."
     if layers is None: return reps, labels
@@ -61,31 +66,27 @@ def model_representations(
     "Named representations of `inputs` in every chosen layer of `model`, whatever kind of model it is."
     if isinstance(inputs, torch.utils.data.DataLoader) and isinstance(inputs.sampler, torch.utils.data.RandomSampler):
         raise ValueError("this DataLoader shuffles, so each pass sees the inputs in a new order; use shuffle=False")
+    pool = pooling or "mean"
     if model is None:
         reps = check_representations(inputs)
         labels = [str(i) for i in range(len(reps))] if layers is None else [str(l) for l in layers]
         if len(labels) != len(reps): raise ValueError(f"{len(labels)} layer names for {len(reps)} representations")
-        idx = _subsample(len(reps[0]), n, seed)
-        return Representations(reps if idx is None else [R[idx] for R in reps], labels, "representations", pooling)
+        return Representations(_subsample_rows(reps, n, seed), labels, "representations", pooling)
     if _is_hf(model):
         if isinstance(inputs, (str, bytes)): raise ValueError("`inputs` is one string; pass a list of texts (one per input)")
         texts = list(inputs); idx = _subsample(len(texts), n, seed)
         texts = texts if idx is None else [texts[i] for i in idx]
         name = os.fspath(model) if isinstance(model, (str, os.PathLike)) else (getattr(model.config, "_name_or_path", "") or type(model).__name__)
-        reps = hf_hidden_states(model, texts, pooling or "mean", max_length, batch_size or 32, tokenizer, progress=progress)
+        reps = hf_hidden_states(model, texts, pool, max_length, batch_size or 32, tokenizer, progress=progress)
         reps, labels = _select(reps, [f"h{l}" for l in range(len(reps))], layers)
-        return Representations(reps, labels, name, pooling or "mean")
+        return Representations(reps, labels, name, pool)
     if isinstance(model, nn.Module):
         names = default_layers(model) if layers is None else [str(l) for l in layers]
-        if isinstance(inputs, (torch.Tensor, np.ndarray)):          # subsample before the forward passes
-            idx = _subsample(len(inputs), n, seed)
-            x = inputs if idx is None else inputs[torch.as_tensor(idx) if isinstance(inputs, torch.Tensor) else idx]
-            reps = hooked_representations(model, x, names, pooling or "mean", batch_size or 256, progress=progress)
-        else:                                                       # batches: read every input, then subsample rows
-            reps = hooked_representations(model, inputs, names, pooling or "mean", batch_size or 256, progress=progress)
-            idx = _subsample(len(reps[0]), n, seed)
-            reps = reps if idx is None else [R[idx] for R in reps]
-        return Representations(reps, names, type(model).__name__, pooling or "mean")
+        arrays = isinstance(inputs, (torch.Tensor, np.ndarray))   # subsample arrays before the forward passes, batches after
+        idx = _subsample(len(inputs), n, seed) if arrays else None
+        x = inputs if idx is None else inputs[torch.as_tensor(idx) if isinstance(inputs, torch.Tensor) else idx]
+        reps = hooked_representations(model, x, names, pool, batch_size or 256, progress=progress)
+        return Representations(reps if arrays else _subsample_rows(reps, n, seed), names, type(model).__name__, pool)
     raise ValueError(f"model must be a torch.nn.Module, an HF model (name, folder or loaded model), or None with representations as inputs; got {type(model).__name__}")
 
 # %% ../nbs/03b_maps.ipynb #84b92882

@@ -92,6 +92,11 @@ class SavedFigure:
     pdf: Path
     csv: Path
 
+def _check_stem(stem, what:str):
+    "A `ValueError` unless `stem` is a plain file name without extension: no path separators, no leading dot."
+    if not isinstance(stem, str) or not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*", stem):
+        raise ValueError(f"{what} {stem!r} must be a plain file stem (letters, digits, '_', '-', '.'; no path separators, not starting with '.')")
+
 def save_figure(
     fig,                          # a matplotlib Figure (or an Axes, whose figure is saved)
     name:str,                     # file stem, e.g. "10_gw_matrices"; letters, digits, '_', '-', '.'; no '/' and no leading '.'
@@ -101,13 +106,11 @@ def save_figure(
     data_name:str|None=None,      # stem of the CSV; default: `name`
 )->SavedFigure:
     "Write `<name>.png`, `<name>.pdf` and `<name>.csv` (the plotted numbers) to the figures folder."
-    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*", name):
-        raise ValueError(f"figure name {name!r} must be a plain file stem (letters, digits, '_', '-', '.'; no path separators, not starting with '.')")
+    _check_stem(name, "figure name")
+    if data_name is not None: _check_stem(data_name, "data_name")
     if not isinstance(data, pd.DataFrame) or data.empty: raise ValueError(f"figure {name!r} needs its plotted numbers as a non-empty DataFrame")
     fig = getattr(fig, "figure", fig)
     out = Path(out_dir) if out_dir is not None else figures_dir(); out.mkdir(parents=True, exist_ok=True)
-    if data_name is not None and not (isinstance(data_name, str) and re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*", data_name)):
-        raise ValueError(f"data_name {data_name!r} must be a plain file stem")
     paths = SavedFigure(out/f"{name}.png", out/f"{name}.pdf", out/f"{data_name or name}.csv")
     fig.savefig(paths.png, dpi=dpi, bbox_inches="tight")
     fig.savefig(paths.pdf, bbox_inches="tight", metadata={"CreationDate": None})  # no timestamp: same figure, same bytes
