@@ -15,7 +15,8 @@ from pathlib import Path
 import json
 
 # %% auto #0
-__all__ = ['load_classifier', 'encoder_of', 'freeze_layers_below', 'evaluate_classifier', 'finetune_classifier']
+__all__ = ['load_classifier', 'encoder_of', 'train_only_states', 'freeze_layers_below', 'evaluate_classifier',
+           'finetune_classifier']
 
 # %% ../nbs/08a_finetune.ipynb #5fd22fa9
 def load_classifier(model_name:str, num_labels:int=2):
@@ -31,16 +32,26 @@ def encoder_of(model:nn.Module)->nn.Module:
     "The base encoder inside a task model (`model.bert`, `model.roberta`, …), or the model itself."
     return getattr(model, getattr(model, "base_model_prefix", ""), model)
 
+def train_only_states(model:nn.Module, lo:int, hi:int|None=None)->list[str]:
+    "Train only the modules that produce hidden states `lo`..`hi`−1 (`hi=None`: up to L), plus the pooler and head; freeze the rest. Returns the trainable names."
+    enc = encoder_of(model); layers = enc.encoder.layer; L = len(layers)
+    hi = L + 1 if hi is None else hi
+    if not 0 <= lo < hi <= L + 1: raise ValueError(f"hidden states {lo}..{hi - 1} must satisfy 0 ≤ lo ≤ hi−1 ≤ L={L}")
+    in_layers = {id(q) for layer in layers for q in layer.parameters()}
+    head = {id(q) for q in model.parameters()} - {id(q) for q in enc.parameters()}
+    pooler = getattr(enc, "pooler", None)
+    keep = head | ({id(q) for q in pooler.parameters()} if pooler is not None else set())
+    if lo == 0:  # hidden state 0: the embeddings and anything shared outside the layers (e.g. MPNet's relative position bias)
+        keep |= {id(q) for q in enc.parameters()} - in_layers - keep
+    for layer in layers[max(lo, 1) - 1:hi - 1]: keep |= {id(q) for q in layer.parameters()}
+    for q in model.parameters(): q.requires_grad_(id(q) in keep)
+    return [n for n, q in model.named_parameters() if q.requires_grad]
+
 def freeze_layers_below(model:nn.Module, k:int|None)->list[str]:
     "Freeze the embeddings (hidden state 0) and encoder layers 1..k−1; return the names of parameters left trainable."
-    enc = encoder_of(model); layers = enc.encoder.layer; L = len(layers)
+    L = len(encoder_of(model).encoder.layer)
     if k is not None and not 0 <= k <= L: raise ValueError(f"freeze_below={k} must be between 0 and L={L} (hidden states 0..{L})")
-    for q in model.parameters(): q.requires_grad_(True)
-    if k:
-        for q in enc.embeddings.parameters(): q.requires_grad_(False)
-        for layer in layers[:k - 1]:
-            for q in layer.parameters(): q.requires_grad_(False)
-    return [n for n, q in model.named_parameters() if q.requires_grad]
+    return train_only_states(model, k or 0)
 
 # %% ../nbs/08a_finetune.ipynb #da139e90
 @torch.no_grad()
@@ -62,6 +73,7 @@ def finetune_classifier(
     lr:float=5e-5,              # AdamW learning rate, linear decay to 0
     max_length:int=128,         # truncation length in tokens
     freeze_below:int|None=None, # train only hidden states ≥ k (see above); None: everything
+    train_states:tuple[int,int]|None=None, # train only hidden states lo..hi−1 and the head (`train_only_states`); excludes `freeze_below`
     seed:int=0,
     eval_ds=None,               # held-out split: accuracy after every epoch
     batch_size:int=32,
@@ -71,7 +83,9 @@ def finetune_classifier(
     "Fine-tune a sequence classifier on `train_ds`; return `(model, history)` with per-epoch loss, accuracy and wall time."
     loaded = not isinstance(model_name, str)
     if loaded and cache_dir is not None: raise ValueError("cache_dir needs a model name, not a loaded model")
+    if train_states is not None and freeze_below is not None: raise ValueError("give freeze_below or train_states, not both")
     opts = dict(model=model_name if not loaded else None, epochs=epochs, lr=lr, max_length=max_length, freeze_below=freeze_below, seed=seed, batch_size=batch_size)
+    if train_states is not None: opts["train_states"] = [int(s) for s in train_states]   # absent otherwise: earlier cache keys stay valid
     if cache_dir is not None:
         key = digest(opts, list(train_ds["text"]), list(train_ds["label"]), None if eval_ds is None else list(eval_ds["text"]))
         weights, meta = Path(cache_dir)/f"finetune-{key}.safetensors", Path(cache_dir)/f"finetune-{key}.json"
@@ -80,13 +94,14 @@ def finetune_classifier(
             m = json.loads(meta.read_text()); return model, TrainHistory(m["rows"], m["seconds"])
     torch.manual_seed(seed); g = torch.Generator().manual_seed(seed)
     model, tok = model_name if loaded else load_classifier(model_name)
-    freeze_layers_below(model, freeze_below)
+    if train_states is not None: train_only_states(model, *train_states)
+    else: freeze_layers_below(model, freeze_below)
     params = [q for q in model.parameters() if q.requires_grad]
     opt = torch.optim.AdamW(params, lr=lr)
     steps = epochs*((len(train_ds) + batch_size - 1)//batch_size)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: max(0.0, 1 - s/max(steps, 1)))
     hist = TrainHistory(); t0 = time.time(); model.train()
-    bar = tqdm(total=steps, desc=f"fine-tune (freeze_below={freeze_below})", disable=not progress, leave=False)
+    bar = tqdm(total=steps, desc=f"fine-tune ({'states ' + str(tuple(train_states)) if train_states is not None else f'freeze_below={freeze_below}'})", disable=not progress, leave=False)
     for ep in range(epochs):
         perm = torch.randperm(len(train_ds), generator=g).tolist(); total = 0.0
         for i in range(0, len(perm), batch_size):
