@@ -80,7 +80,7 @@ def finetune_classifier(
     progress:bool=True,         # tqdm bar over batches
     cache_dir:str|Path|None=None, # reuse a run with the same inputs and options (safetensors weights + history)
 ):
-    "Fine-tune a sequence classifier on `train_ds`; return `(model, history)` with per-epoch loss, accuracy and wall time."
+    "Fine-tune a sequence classifier on `train_ds`; return `(model, history)` with per-epoch loss, accuracy, wall time and training time (`train_seconds`, evaluation excluded)."
     loaded = not isinstance(model_name, str)
     if loaded and cache_dir is not None: raise ValueError("cache_dir needs a model name, not a loaded model")
     if train_states is not None and freeze_below is not None: raise ValueError("give freeze_below or train_states, not both")
@@ -100,7 +100,7 @@ def finetune_classifier(
     opt = torch.optim.AdamW(params, lr=lr)
     steps = epochs*((len(train_ds) + batch_size - 1)//batch_size)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: max(0.0, 1 - s/max(steps, 1)))
-    hist = TrainHistory(); t0 = time.time(); model.train()
+    hist = TrainHistory(); t0 = time.time(); eval_time = 0.0; model.train()
     bar = tqdm(total=steps, desc=f"fine-tune ({'states ' + str(tuple(train_states)) if train_states is not None else f'freeze_below={freeze_below}'})", disable=not progress, leave=False)
     for ep in range(epochs):
         perm = torch.randperm(len(train_ds), generator=g).tolist(); total = 0.0
@@ -110,8 +110,9 @@ def finetune_classifier(
             loss = model(**enc, labels=torch.tensor(b["label"])).loss
             opt.zero_grad(); loss.backward(); opt.step(); sched.step()
             total += loss.item()*len(b["label"]); bar.update()
-        row = {"epoch": ep, "loss": total/len(train_ds), "seconds": time.time() - t0}
-        if eval_ds is not None: row["eval_acc"] = evaluate_classifier(model, tok, eval_ds, max_length)
+        row = {"epoch": ep, "loss": total/len(train_ds), "seconds": time.time() - t0, "train_seconds": time.time() - t0 - eval_time}
+        if eval_ds is not None:
+            te = time.time(); row["eval_acc"] = evaluate_classifier(model, tok, eval_ds, max_length); eval_time += time.time() - te
         hist.rows.append(row)
     bar.close(); model.eval()
     hist.seconds = time.time() - t0
