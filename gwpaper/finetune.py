@@ -110,7 +110,8 @@ def finetune_classifier(
             loss = model(**enc, labels=torch.tensor(b["label"])).loss
             opt.zero_grad(); loss.backward(); opt.step(); sched.step()
             total += loss.item()*len(b["label"]); bar.update()
-        row = {"epoch": ep, "loss": total/len(train_ds), "seconds": time.time() - t0, "train_seconds": time.time() - t0 - eval_time}
+        now = time.time() - t0
+        row = {"epoch": ep, "loss": total/len(train_ds), "seconds": now, "train_seconds": now - eval_time}
         if eval_ds is not None:
             te = time.time(); row["eval_acc"] = evaluate_classifier(model, tok, eval_ds, max_length); eval_time += time.time() - te
         hist.rows.append(row)
