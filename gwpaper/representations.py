@@ -12,8 +12,9 @@ from pathlib import Path
 from .utils import check_representations, as_array
 
 # %% auto #0
-__all__ = ['POOLINGS', 'OFFLINE_ENCODER', 'HF_POOLINGS', 'default_layers', 'pool_hidden', 'pool_output', 'hooked_representations',
-           'resolve_model_path', 'quiet_transformers', 'hub_reachable', 'load_encoder', 'hf_hidden_states']
+__all__ = ['POOLINGS', 'OFFLINE_ENCODER', 'ENCODER_LABELS', 'HF_POOLINGS', 'default_layers', 'pool_hidden', 'pool_output',
+           'hooked_representations', 'resolve_model_path', 'quiet_transformers', 'hub_reachable', 'load_encoder',
+           'encoder_label', 'hf_hidden_states']
 
 # %% ../nbs/00_representations.ipynb #a3a33b5d
 _ACTIVATIONS = tuple(getattr(nn, n) for n in ("ReLU", "GELU", "Tanh", "Sigmoid", "LeakyReLU", "ELU", "SELU", "SiLU", "Mish", "Softplus", "ReLU6", "Hardtanh", "PReLU", "CELU", "GLU"))
@@ -180,6 +181,13 @@ def load_encoder(name:str|os.PathLike=OFFLINE_ENCODER):
     except OSError as e:
         raise ValueError(f"could not load model {name!r} ({type(e).__name__}: {str(e).splitlines()[0]}). "
                          f"Without hub access use {OFFLINE_ENCODER!r} or a local folder.") from e
+
+# %% ../nbs/00_representations.ipynb #86a4f63f
+ENCODER_LABELS = {"offline-minilm": "MiniLM", "offline-mpnet": "MPNet", "bert-base-uncased": "BERT-base"}
+
+def encoder_label(name:str|os.PathLike)->str:
+    "Short display name of an encoder: `'MiniLM'` for `'offline-minilm'`, `'MPNet'` for `'offline-mpnet'`; other names unchanged."
+    return ENCODER_LABELS.get(os.fspath(name), os.fspath(name))
 
 # %% ../nbs/00_representations.ipynb #9a8c314c
 HF_POOLINGS = ("mean", "cls", "first", "last")
