@@ -28,7 +28,7 @@ data: install
 
 ## make figures [PROFILE=quick|paper]: run every experiment notebook; paper writes figures/, quick writes build/figures/
 figures: install data
-	$(if $(filter paper,$(PROFILE)),$(PY) -m gwpaper.data fetch --models,)
+	$(if $(filter paper,$(PROFILE)),$(PY) -m gwpaper.data fetch --paper,)
 	$(BIN)/gwpaper notebooks --profile $(PROFILE)
 
 ## make test: everything CI checks

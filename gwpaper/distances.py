@@ -105,9 +105,12 @@ def cka_distance(R_a, R_b)->float:
     "1 − linear CKA: 1 − ‖BᵀA‖²_F / (‖AᵀA‖_F ‖BᵀB‖_F) on column-centred A, B."
     A = np.asarray(R_a, np.float64); A = A/power_of_two_scale(A); A = A - A.mean(0)   # CKA is scale-free
     B = np.asarray(R_b, np.float64); B = B/power_of_two_scale(B); B = B - B.mean(0)
-    na, nb = np.linalg.norm(A.T @ A), np.linalg.norm(B.T @ B)
+    if max(A.shape[1], B.shape[1]) <= len(A): cross, na, nb = np.linalg.norm(B.T @ A)**2, np.linalg.norm(A.T @ A), np.linalg.norm(B.T @ B)
+    else:                                    # wide layers (flattened conv maps): the n×n Gram form, ‖BᵀA‖²_F = ⟨AAᵀ, BBᵀ⟩_F
+        Ka, Kb = A @ A.T, B @ B.T
+        cross, na, nb = float(np.vdot(Ka, Kb)), np.linalg.norm(Ka), np.linalg.norm(Kb)
     if na == 0 or nb == 0: return 0.0 if na == nb else 1.0
-    return float(1 - np.linalg.norm(B.T @ A)**2/(na*nb))
+    return float(1 - cross/(na*nb))
 
 def rsa_distance(C_a, C_b)->float:
     "1 − Spearman ρ between the condensed (upper-triangle) distance matrices; constant matrices as in `cka_distance`."
