@@ -13,8 +13,8 @@ from .utils import check_representation, as_array
 # %% auto #0
 __all__ = ['INTRA_METRICS', 'CONSTANT_RTOL', 'NORMALIZATIONS', 'MAX_DISTANCE', 'METRICS', 'GEOMETRY_METRICS',
            'power_of_two_scale', 'normalize_distances', 'pairwise_distances', 'check_distance_matrix',
-           'pad_to_same_width', 'euclidean_distance', 'cosine_distance', 'wasserstein_distance', 'cka_distance',
-           'rsa_distance', 'gw_identity_distance', 'check_metric', 'compare_prepared', 'layer_distance']
+           'pad_to_same_width', 'euclidean_distance', 'cosine_distance', 'wasserstein_distance', 'cka_features',
+           'cka_distance', 'rsa_distance', 'gw_identity_distance', 'check_metric', 'compare_prepared', 'layer_distance']
 
 # %% ../nbs/01_distances.ipynb #5a93b53a
 def power_of_two_scale(X:np.ndarray)->float:
@@ -101,16 +101,19 @@ def wasserstein_distance(R_a, R_b)->float:
     with np.errstate(over="ignore", under="ignore"): return float(np.float64(s)**2*ot.emd2(w, w, ot.dist(A/s, B/s, metric="sqeuclidean")))
 
 # %% ../nbs/01_distances.ipynb #e207babb
+def cka_features(R)->np.ndarray:
+    "R column-centred and scaled by a power of two, with at most n columns: a wider layer becomes F (n×n) with FFᵀ = AAᵀ, which leaves linear CKA unchanged."
+    A = np.asarray(R, np.float64); A = A/power_of_two_scale(A); A = A - A.mean(0)   # CKA is scale-free
+    if A.shape[1] <= len(A): return A
+    lam, V = np.linalg.eigh(A @ A.T)
+    return V*np.sqrt(np.clip(lam, 0, None))
+
 def cka_distance(R_a, R_b)->float:
     "1 − linear CKA: 1 − ‖BᵀA‖²_F / (‖AᵀA‖_F ‖BᵀB‖_F) on column-centred A, B."
-    A = np.asarray(R_a, np.float64); A = A/power_of_two_scale(A); A = A - A.mean(0)   # CKA is scale-free
-    B = np.asarray(R_b, np.float64); B = B/power_of_two_scale(B); B = B - B.mean(0)
-    if max(A.shape[1], B.shape[1]) <= len(A): cross, na, nb = np.linalg.norm(B.T @ A)**2, np.linalg.norm(A.T @ A), np.linalg.norm(B.T @ B)
-    else:                                    # wide layers (flattened conv maps): the n×n Gram form, ‖BᵀA‖²_F = ⟨AAᵀ, BBᵀ⟩_F
-        Ka, Kb = A @ A.T, B @ B.T
-        cross, na, nb = float(np.vdot(Ka, Kb)), np.linalg.norm(Ka), np.linalg.norm(Kb)
+    A, B = cka_features(R_a), cka_features(R_b)
+    na, nb = np.linalg.norm(A.T @ A), np.linalg.norm(B.T @ B)
     if na == 0 or nb == 0: return 0.0 if na == nb else 1.0
-    return float(1 - cross/(na*nb))
+    return float(1 - np.linalg.norm(B.T @ A)**2/(na*nb))
 
 def rsa_distance(C_a, C_b)->float:
     "1 − Spearman ρ between the condensed (upper-triangle) distance matrices; constant matrices as in `cka_distance`."

