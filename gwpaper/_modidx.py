@@ -259,4 +259,5 @@ d = { 'settings': { 'branch': 'main',
                                 'gwpaper.vision.conv_bn_relu': ('vision.html#conv_bn_relu', 'gwpaper/vision.py'),
                                 'gwpaper.vision.drop_blocks': ('vision.html#drop_blocks', 'gwpaper/vision.py'),
                                 'gwpaper.vision.finetune_vision': ('vision.html#finetune_vision', 'gwpaper/vision.py'),
+                                'gwpaper.vision.recalibrate_batchnorm': ('vision.html#recalibrate_batchnorm', 'gwpaper/vision.py'),
                                 'gwpaper.vision.train_vision': ('vision.html#train_vision', 'gwpaper/vision.py')}}}

