@@ -13,7 +13,7 @@ from ot.optim import solve_1d_linesearch_quad
 from joblib import Parallel, delayed, parallel_config, cpu_count
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
-from .utils import check_representations, digest, atomic_write_json, as_array
+from .utils import check_representations, digest, atomic_write_json, as_array, temporary_environ
 from .distances import (pairwise_distances, check_distance_matrix, compare_prepared, check_metric, cka_features,
                                GEOMETRY_METRICS, METRICS)
 
@@ -381,17 +381,6 @@ def _pair(a, b, metric, gw_kwargs, blas_threads=None):
 # Worker processes only need POT's numpy backend; without this, `import ot` also imports torch (about 190 MB each).
 _WORKER_ENV = {"POT_BACKEND_DISABLE_PYTORCH": "1"}
 
-@contextlib.contextmanager
-def _environ(**values):
-    "Set environment variables for the block (worker processes started in it inherit them), then restore them."
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try: yield
-    finally:
-        for k, v in old.items():
-            if v is None: os.environ.pop(k, None)
-            else: os.environ[k] = v
-
 @functools.cache
 def engine_version()->str:
     "A key that changes whenever a cached value could: a hash of the code of `gwpaper.gw` and `gwpaper.distances` and of POT's and numpy's versions."
@@ -474,7 +463,7 @@ def _compute_pairs(prepared:list[np.ndarray], pairs:list[tuple[int, int]], metri
     else: workers = min(cpu_count() if n_jobs == -1 else max(1, n_jobs), max(1, len(todo)))
     local = backend == "loky" and workers > 1
     blas = max(1, cpu_count()//workers) if local else None
-    env = _environ(**_WORKER_ENV) if local else contextlib.nullcontext()
+    env = temporary_environ(**_WORKER_ENV) if local else contextlib.nullcontext()
     scratch = _scratch_folder() if local and todo else contextlib.nullcontext()
     # small n, one process: one BLAS thread. Threads cost more than they give on n×n products this small, and after torch
     # has run in the process its idle OpenMP threads compete with BLAS's (a 10-layer matrix at n = 120 took 17.7 s, 0.84 s with 1 thread)

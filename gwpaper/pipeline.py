@@ -10,11 +10,14 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 from papermill.exceptions import PapermillExecutionError
-from .utils import repo_root
+from .utils import repo_root, temporary_environ
+
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"   # what a notebook kernel shows plots with
 
 # %% auto #0
-__all__ = ['PROFILES', 'experiment_notebooks', 'check_parameters_cell', 'NotebookRun', 'NotebookFailed', 'run_notebook',
-           'default_figures_dir', 'run_pipeline', 'check_parameters', 'resolve_profile', 'render_readme', 'main']
+__all__ = ['INLINE_BACKEND', 'PROFILES', 'experiment_notebooks', 'check_parameters_cell', 'NotebookRun', 'NotebookFailed',
+           'run_notebook', 'default_figures_dir', 'run_pipeline', 'check_parameters', 'resolve_profile',
+           'render_readme', 'main']
 
 # %% ../nbs/05_pipeline.ipynb #8e5ae786
 PROFILES = ("quick", "paper")
@@ -44,18 +47,16 @@ def run_notebook(path:Path, out_dir:Path, profile:str, figures:Path, progress:bo
     "Execute one notebook with papermill, injecting `profile` (and any other parameters)."
     check_parameters_cell(path)
     out_dir.mkdir(parents=True, exist_ok=True); out = out_dir/path.name
-    env_before = os.environ.get("GWPAPER_FIGURES")
-    os.environ["GWPAPER_FIGURES"] = str(figures.resolve())   # the kernel inherits it
     t = time.time()
-    try:
-        pm.execute_notebook(str(path), str(out), parameters={"profile": profile, **parameters}, cwd=str(path.parent),
-                            kernel_name="python3", progress_bar=progress)
-    except PapermillExecutionError as e:
-        raise NotebookFailed(f"{path.name} failed in cell {e.cell_index} (execution count {e.exec_count}): "
-                             f"{e.ename}: {e.evalue}\n--- cell source ---\n{e.source}\n(executed copy: {out})") from None
-    finally:
-        if env_before is None: os.environ.pop("GWPAPER_FIGURES", None)
-        else: os.environ["GWPAPER_FIGURES"] = env_before
+    # the kernel inherits both: where figures go, and the inline backend, so that the executed copy keeps every plot
+    # (with MPLBACKEND=Agg, as the Makefile sets for everything else, the kernel would drop them)
+    with temporary_environ(GWPAPER_FIGURES=str(figures.resolve()), MPLBACKEND=INLINE_BACKEND):
+        try:
+            pm.execute_notebook(str(path), str(out), parameters={"profile": profile, **parameters}, cwd=str(path.parent),
+                                kernel_name="python3", progress_bar=progress)
+        except PapermillExecutionError as e:
+            raise NotebookFailed(f"{path.name} failed in cell {e.cell_index} (execution count {e.exec_count}): "
+                                 f"{e.ename}: {e.evalue}\n--- cell source ---\n{e.source}\n(executed copy: {out})") from None
     return NotebookRun(path.name, out, time.time() - t)
 
 # %% ../nbs/05_pipeline.ipynb #983eb965

@@ -10,7 +10,7 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['repo_root', 'figures_dir', 'cache_dir', 'as_array', 'check_representation', 'matrix_values', 'matrix_labels',
-           'check_representations', 'digest', 'atomic_write_bytes', 'atomic_write_json']
+           'check_representations', 'digest', 'atomic_write_bytes', 'atomic_write_json', 'temporary_environ']
 
 # %% ../nbs/09_utils.ipynb #e646340d
 def repo_root(start:Path|str|None=None)->Path|None:
@@ -113,3 +113,16 @@ def atomic_write_bytes(path:Path|str, data:bytes)->Path:
 def atomic_write_json(path:Path|str, obj)->Path:
     "`atomic_write_bytes` for a JSON document."
     return atomic_write_bytes(path, json.dumps(obj, sort_keys=True).encode())
+
+# %% ../nbs/09_utils.ipynb #5b56bdc0
+import contextlib
+@contextlib.contextmanager
+def temporary_environ(**values:str):
+    "Set environment variables for the block (processes started in it inherit them), then restore the old values."
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try: yield
+    finally:
+        for k, v in old.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v

@@ -44,3 +44,12 @@ def test_experiment_notebooks_have_one_parameters_cell_defaulting_to_quick():
         assert 'profile = "quick"' in params.source, p
         assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{p} is committed with outputs"
         assert "- skip_exec: true" in nb.cells[0].source, f"{p}: nbdev_test must skip it (skip_exec front matter); the pipeline runs it"
+
+def test_executed_notebooks_keep_their_figures_whatever_mplbackend(tmp_path):
+    import os
+    env = {**os.environ, "MPLBACKEND": "Agg"}          # what the Makefile exports; the kernels must still show plots
+    r = subprocess.run([sys.executable, "-m", "gwpaper.pipeline", "--profile", "quick", "--nbs-dir", str(FIX/"nbs"), "--out-dir", str(tmp_path/"exec"),
+                        "--figures", str(tmp_path/"fig")], capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    nb = nbformat.read(tmp_path/"exec"/"10_fixture.ipynb", as_version=4)
+    assert any("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
