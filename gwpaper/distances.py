@@ -8,13 +8,13 @@ import numpy as np, ot
 from scipy.spatial.distance import squareform
 from scipy.stats import spearmanr
 from sklearn.metrics.pairwise import euclidean_distances, cosine_distances
-from .utils import check_representation, as_array
+from .utils import check_representation, as_array, documented
 
 # %% auto #0
 __all__ = ['INTRA_METRICS', 'CONSTANT_RTOL', 'NORMALIZATIONS', 'MAX_DISTANCE', 'METRICS', 'GEOMETRY_METRICS',
            'power_of_two_scale', 'normalize_distances', 'pairwise_distances', 'check_distance_matrix',
            'pad_to_same_width', 'euclidean_distance', 'cosine_distance', 'wasserstein_distance', 'cka_features',
-           'cka_distance', 'rsa_distance', 'gw_identity_distance', 'check_metric', 'compare_prepared', 'layer_distance']
+           'cka_distance', 'rsa_distance', 'gw_identity_distance', 'check_metric', 'compare_prepared']
 
 # %% ../nbs/01_distances.ipynb #5a93b53a
 def power_of_two_scale(X:np.ndarray)->float:
@@ -35,6 +35,7 @@ def normalize_distances(C:np.ndarray, normalize:str="mean")->np.ndarray:
     scale = C.sum()/(n*(n-1)) if normalize == "mean" else C.max()
     return C/scale if scale > 0 else C
 
+@documented
 def pairwise_distances(
     R:np.ndarray,            # (n, d) representation of one layer
     metric:str="euclidean",  # intra-layer metric: "euclidean" | "cosine" | "sqeuclidean"
@@ -135,27 +136,9 @@ def check_metric(metric:str)->str:
     if metric not in METRICS: raise ValueError(f"Unknown metric={metric!r}. Use one of: {', '.join(METRICS)}")
     return metric
 
-def compare_prepared(a:np.ndarray, b:np.ndarray, metric:str, **gw_kwargs)->float:
-    "Distance between two layers already prepared for `metric`: distance matrices for `GEOMETRY_METRICS`, raw representations otherwise."
-    if metric == "gw":
-        from gwpaper.gw import gw
-        return gw(a, b, **gw_kwargs).value
+def compare_prepared(a:np.ndarray, b:np.ndarray, metric:str)->float:
+    "A baseline distance between two layers already prepared for `metric`: distance matrices for `GEOMETRY_METRICS`, raw representations otherwise."
+    if check_metric(metric) == "gw": raise ValueError("compare_prepared computes the baselines; GW is `gwpaper.gw.gw` (or `gwpaper.gw.layer_distance`)")
     fn = {"gw_identity": gw_identity_distance, "rsa": rsa_distance, "euclidean": euclidean_distance,
           "cosine": cosine_distance, "wasserstein": wasserstein_distance, "cka": cka_distance}[check_metric(metric)]
     return fn(a, b)
-
-def layer_distance(
-    R_a:np.ndarray,                # (n, d_a) one layer
-    R_b:np.ndarray,                # (n, d_b) another layer, same n inputs in the same order
-    metric:str="gw",               # one of `METRICS`
-    intra_metric:str="euclidean",  # for gw / gw_identity / rsa: how C_l is built
-    normalize:str="mean",          # for gw / gw_identity / rsa
-    **gw_kwargs,                   # passed to `gwpaper.gw.gw`
-)->float:
-    "Distance between two layers under `metric`."
-    check_metric(metric)
-    R_a, R_b = check_representation(R_a, "R_a"), check_representation(R_b, "R_b")
-    if len(R_a) != len(R_b): raise ValueError(f"R_a and R_b have different n: {len(R_a)} vs {len(R_b)}")
-    if metric in GEOMETRY_METRICS:
-        R_a, R_b = (pairwise_distances(R, intra_metric, normalize) for R in (R_a, R_b))
-    return compare_prepared(R_a, R_b, metric, **gw_kwargs)

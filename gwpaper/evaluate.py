@@ -11,12 +11,14 @@ from tqdm import tqdm
 from .gw import layer_matrix, cross_layer_matrix
 from .distances import check_metric
 from .subnetworks import segment, block_ari
+from .utils import documented
 
 # %% auto #0
 __all__ = ['block_recovery_ari', 'cut_positions', 'BoundaryRecovery', 'boundary_recovery', 'LayerMatching', 'layer_matching',
            'layer_matching_accuracy']
 
 # %% ../nbs/03a_evaluate.ipynb #357f4d5f
+@documented
 def block_recovery_ari(
     reps,                    # L representations (n, d_l), or a ready `LayerMatrix` / (L, L) array
     true_labels,             # (L,) planted block of each layer
@@ -38,6 +40,7 @@ def cut_positions(labels)->list[int]:
     lab = np.asarray(labels)
     return [int(i) for i in np.flatnonzero(lab[1:] != lab[:-1]) + 1]
 
+@documented
 @dataclass
 class BoundaryRecovery:
     "How a found segmentation's cuts line up with the planted ones."
@@ -57,6 +60,7 @@ def boundary_recovery(true_labels, found, tol:int=0)->BoundaryRecovery:
     return BoundaryRecovery(recall, precision, P, F, int(tol))
 
 # %% ../nbs/03a_evaluate.ipynb #760e36ee
+@documented
 @dataclass
 class LayerMatching:
     "Kornblith et al.'s layer-matching test on one metric: how often a layer's closest layer in another model is the same layer."
@@ -68,6 +72,7 @@ class LayerMatching:
         "One row per layer: its name and hit rate."
         return pd.DataFrame({"metric": self.metric, "layer": self.labels, "hit_rate": self.per_layer})
 
+@documented
 def layer_matching(
     reps_by_model:list,          # M models, each a list of L representations of the same n inputs
     metric:str="gw",             # any metric of `layer_matrix`

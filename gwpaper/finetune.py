@@ -10,7 +10,7 @@ from torch import nn
 from tqdm import tqdm
 from .representations import resolve_model_path, quiet_transformers
 from .models import TrainHistory, save_weights, load_weights
-from .utils import digest, atomic_write_json
+from .utils import digest, atomic_write_json, documented
 from pathlib import Path
 import json
 
@@ -66,6 +66,7 @@ def evaluate_classifier(model, tokenizer, ds, max_length:int=128, batch_size:int
     return correct/len(ds)
 
 # %% ../nbs/08a_finetune.ipynb #19664a13
+@documented
 def finetune_classifier(
     model_name,                 # HF name, local path, "offline-minilm", or a loaded `(model, tokenizer)` to keep training
     train_ds,                   # datasets.Dataset with `text`, `label`

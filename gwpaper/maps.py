@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
-from .utils import check_representations, atomic_write_json
+from .utils import check_representations, atomic_write_json, documented
 from .representations import hooked_representations, hf_hidden_states, default_layers
 from .gw import layer_matrix, cross_layer_matrix, LayerMatrix, CrossLayerMatrix
 from .subnetworks import segment, Segmentation
@@ -18,6 +18,7 @@ from .subnetworks import segment, Segmentation
 __all__ = ['Representations', 'model_representations', 'LayerMap', 'layer_map', 'compare_models']
 
 # %% ../nbs/03b_maps.ipynb #2ec89b6e
+@documented
 @dataclass
 class Representations:
     "One model's layers on the inputs: the arrays, their names, and how they were made."
@@ -51,6 +52,7 @@ def _select(reps:list, labels:list[str], layers)->tuple[list, list[str]]:
     return [reps[i] for i in idx], [labels[i] for i in idx]
 
 # %% ../nbs/03b_maps.ipynb #bd87684c
+@documented
 def model_representations(
     model,                        # torch module, HF name/folder/model, or None (inputs are representations)
     inputs,                       # tensor/array/batches/DataLoader, a list of texts, or a list of (n, d_l) arrays
@@ -90,6 +92,7 @@ def model_representations(
     raise ValueError(f"model must be a torch.nn.Module, an HF model (name, folder or loaded model), or None with representations as inputs; got {type(model).__name__}")
 
 # %% ../nbs/03b_maps.ipynb #84b92882
+@documented
 @dataclass
 class LayerMap:
     "A model's layer×layer matrix with its blocks: names rather than indices, a plot, and files on disk."
@@ -137,6 +140,7 @@ class LayerMap:
                 f"  boundaries: {', '.join(self.boundaries) or '(none)'}")
 
 # %% ../nbs/03b_maps.ipynb #7cb7cc69
+@documented
 def layer_map(
     model,                        # torch module, HF name/folder/model, or None (then `inputs` are representations)
     inputs,                       # what the model reads (see `model_representations`), or the representations
@@ -161,6 +165,7 @@ def layer_map(
     return LayerMap(lm, segment(lm, k), info)
 
 # %% ../nbs/03b_maps.ipynb #6dd17633
+@documented
 def compare_models(
     model_a, model_b,             # two models of any kind `layer_map` takes (or None with representations)
     inputs,                       # the same inputs for both (for None: a pair (reps_a, reps_b))

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
 from tqdm import tqdm
+from .utils import documented
 
 # %% auto #0
 __all__ = ['TRAININGS', 'StagedMLP', 'TrainHistory', 'accuracy', 'train_end_to_end', 'train_layerwise', 'train_greedy_layerwise',
@@ -76,6 +77,7 @@ class StagedMLP(nn.Module):
         return np.repeat(np.arange(self.n_stages), self.layers_per_stage)
 
 # %% ../nbs/07_models.ipynb #8f05c2aa
+@documented
 @dataclass
 class TrainHistory:
     "Per-epoch loss and accuracy of a training run."
@@ -156,6 +158,7 @@ def train_layerwise(model:StagedMLP, X, targets, epochs:int=30, lr:float=1e-3, b
     return hist
 
 # %% ../nbs/07_models.ipynb #87f1d6c0
+@documented
 def train_greedy_layerwise(
     model:StagedMLP, X, y,          # the model and the training data; y is the final target
     epochs:int=10,                  # epochs per layer (and for the final head)
@@ -207,6 +210,7 @@ def load_weights(model:nn.Module, path:str|Path)->nn.Module:
 # %% ../nbs/07_models.ipynb #44d3b1a6
 TRAININGS = ("stage-wise", "greedy", "end-to-end")   # "layer-wise" is accepted as the old name of "stage-wise"
 
+@documented
 def train_staged(
     X:np.ndarray, y:np.ndarray, partial_sums:np.ndarray,  # a `ModularSumData`'s fields (train rows)
     training:str="layer-wise",   # "stage-wise" (alias "layer-wise": stage s on partial sum s) | "greedy" | "end-to-end"

@@ -8,6 +8,7 @@ import copy
 import numpy as np, pandas as pd, torch
 from torch import nn
 from torch.nn.utils import prune
+from .utils import documented
 
 # %% auto #0
 __all__ = ['prunable', 'magnitude_prune', 'make_permanent', 'sparsity_report', 'drop_layers']
@@ -22,6 +23,7 @@ def prunable(model:nn.Module, modules:list[str]|None=None)->list[tuple[str, nn.M
         return [(m, named[m]) for m in modules]
     return [(n, m) for n, m in named.items() if isinstance(m, (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d))]
 
+@documented
 def magnitude_prune(
     model:nn.Module,
     sparsity:float,                 # fraction of weights set to zero, in [0, 1)

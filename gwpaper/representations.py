@@ -9,7 +9,7 @@ from torch import nn
 from tqdm import tqdm
 import os, socket, threading, warnings, functools, inspect
 from pathlib import Path
-from .utils import check_representations, as_array
+from .utils import check_representations, as_array, documented
 
 # %% auto #0
 __all__ = ['POOLINGS', 'OFFLINE_ENCODER', 'ENCODER_LABELS', 'HF_POOLINGS', 'default_layers', 'pool_hidden', 'pool_output',
@@ -39,6 +39,7 @@ def pool_hidden(h:torch.Tensor, mask:torch.Tensor, pooling:str)->torch.Tensor:
 # %% ../nbs/00_representations.ipynb #debf3a1b
 POOLINGS = ("mean", "first", "last", "spatial_mean", "flatten")
 
+@documented
 def pool_output(
     out:torch.Tensor,              # (batch, ...) one module's output
     pooling:str="mean",            # one of `POOLINGS`
@@ -77,6 +78,7 @@ def _prepare(batch, device):
     if not isinstance(batch, torch.Tensor): raise ValueError(f"a batch must be a tensor, an array, an (x, y) tuple or a dict of model inputs, got {type(batch).__name__}")
     return to(batch), len(batch), None
 
+@documented
 def hooked_representations(
     model:nn.Module,                   # any torch module
     inputs,                            # tensor/array (n, ...), a list of batches, or a DataLoader (tensors, (x, y) tuples or dicts)
@@ -203,6 +205,7 @@ def _clamp_max_length(max_length:int, model, tokenizer)->int:
         return int(limit)
     return max_length
 
+@documented
 def hf_hidden_states(
     model,                        # HF name, local folder (`str`/`Path`), `'offline-minilm'`, or a loaded `PreTrainedModel`
     texts:list[str],              # the n input sentences

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np, pandas as pd
 from sklearn.cluster import SpectralClustering
 from tqdm import tqdm
-from .utils import matrix_values, check_representations
+from .utils import matrix_values, check_representations, documented
 
 # %% auto #0
 __all__ = ['boundary_scores', 'Segmentation', 'block_costs', 'choose_k', 'segment', 'spectral_blocks', 'labels_from_sizes',
@@ -29,6 +29,7 @@ def boundary_scores(D)->np.ndarray:
     return np.diag(D, 1).copy()
 
 # %% ../nbs/03_subnetworks.ipynb #8ad11627
+@documented
 @dataclass
 class Segmentation:
     "A partition of L layers into contiguous blocks."
@@ -77,6 +78,7 @@ def choose_k(costs:np.ndarray)->int:
     return int(np.argmax(drops)) + 2
 
 # %% ../nbs/03_subnetworks.ipynb #212bbc2a
+@documented
 def segment(
     D,                      # (L, L) layer×layer distances, or a `LayerMatrix`
     k:int|None=None,        # number of blocks; None: chosen by `choose_k`
@@ -119,6 +121,7 @@ def block_ari(true_labels, found)->float:
     return float(adjusted_rand_score(np.asarray(true_labels), np.asarray(found)))
 
 # %% ../nbs/03_subnetworks.ipynb #6b8edf7c
+@documented
 def block_stability(
     reps:list[np.ndarray],   # L representations (n, d_l)
     k:int|None=None,         # blocks per segmentation; None: chosen once on the full data

@@ -7,6 +7,7 @@ from __future__ import annotations
 from itertools import product
 from typing import NamedTuple
 import numpy as np
+from .utils import documented
 
 # %% auto #0
 __all__ = ['ModularSumData', 'modular_sum_data', 'Split', 'train_test_split']
@@ -18,6 +19,7 @@ class ModularSumData(NamedTuple):
     y: np.ndarray             # (N,) int64, (a_1+…+a_k) mod p
     partial_sums: np.ndarray  # (N, k−1) int64, column s is (a_1+…+a_{s+2}) mod p; the last column is y
 
+@documented
 def modular_sum_data(
     n_operands:int=2,   # 2: fmod, 3: fmod3
     p:int=23,           # modulus (a prime in the paper's setting)

@@ -10,7 +10,8 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['repo_root', 'figures_dir', 'cache_dir', 'as_array', 'check_representation', 'matrix_values', 'matrix_labels',
-           'check_representations', 'digest', 'atomic_write_bytes', 'atomic_write_json', 'temporary_environ']
+           'check_representations', 'digest', 'atomic_write_bytes', 'atomic_write_json', 'temporary_environ',
+           'documented']
 
 # %% ../nbs/09_utils.ipynb #e646340d
 def repo_root(start:Path|str|None=None)->Path|None:
@@ -126,3 +127,43 @@ def temporary_environ(**values:str):
         for k, v in old.items():
             if v is None: os.environ.pop(k, None)
             else: os.environ[k] = v
+
+# %% ../nbs/09_utils.ipynb #09edd7b1
+import inspect, io, textwrap, tokenize
+
+def _parameter_comments(fn)->dict[str, str]:
+    "{parameter: the comment on its line}, read from `fn`'s signature with `tokenize`."
+    names, out, current, depth, prev = set(inspect.signature(fn).parameters), {}, None, 0, None
+    for t in tokenize.generate_tokens(io.StringIO(textwrap.dedent(inspect.getsource(fn))).readline):
+        if prev is None:                                   # skip decorators: start at `def`
+            if t.type == tokenize.NAME and t.string == "def": prev = t
+            continue
+        if t.type == tokenize.OP and t.string in "([{": depth += 1
+        elif t.type == tokenize.OP and t.string in ")]}":
+            depth -= 1
+            if depth == 0: break
+        elif depth == 1 and t.type == tokenize.NAME and t.string in names and prev.string in ("(", ",", "*", "**"): current = t.string
+        elif t.type == tokenize.COMMENT and current is not None and current not in out: out[current] = t.string.lstrip("#").strip()
+        if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT): prev = t
+    return out
+
+def documented(obj):
+    "`obj` (a function or dataclass) with the comments beside its parameters (fields) appended to its docstring as a numpy-style section."
+    try:
+        if inspect.isclass(obj):
+            from fastcore.docments import docments      # a dataclass's fields: `name: type = default  # comment`
+            comments = {k: d["docment"] for k, d in docments(obj, full=True).items() if k != "return" and d["docment"]}
+        else: comments = _parameter_comments(obj)
+    except (OSError, TypeError): return obj              # no source to read (e.g. a frozen install): the docstring stays
+    rows = []
+    for name, P in inspect.signature(obj).parameters.items():
+        if name not in comments: continue
+        star = {P.VAR_KEYWORD: "**", P.VAR_POSITIONAL: "*"}.get(P.kind, "")
+        anno = "" if P.annotation is P.empty else P.annotation if isinstance(P.annotation, str) else getattr(P.annotation, "__name__", str(P.annotation))
+        default = "" if P.default is P.empty or repr(P.default) == "<factory>" else f", default {P.default!r}"
+        rows += [f"{star}{name}" + (f" : {anno}" if anno else "") + default, f"    {comments[name]}"]
+    if rows:
+        import dataclasses
+        title = "Attributes" if dataclasses.is_dataclass(obj) else "Parameters"
+        obj.__doc__ = "\n".join([inspect.cleandoc(obj.__doc__ or ""), "", title, "-"*len(title), *rows])
+    return obj

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np, torch
 from torch import nn
 from .models import TrainHistory, _accuracy, _fit, save_weights, load_weights
-from .utils import digest, atomic_write_json
+from .utils import digest, atomic_write_json, documented
 
 # %% auto #0
 __all__ = ['VISION_ARCHS', 'conv_bn_relu', 'PlainCNN', 'BasicBlock', 'SmallResNet', 'drop_blocks', 'recalibrate_batchnorm',
@@ -21,6 +21,7 @@ def conv_bn_relu(c_in:int, c_out:int, stride:int=1)->nn.Sequential:
     "3×3 convolution (padding 1), batch norm, ReLU: one layer of `PlainCNN`, and `SmallResNet`'s stem."
     return nn.Sequential(nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU())
 
+@documented
 class PlainCNN(nn.Module):
     "Conv layers of changing width with stride-2 downsampling, then dense ReLU layers and a linear classifier."
     def __init__(self,
@@ -116,6 +117,7 @@ def recalibrate_batchnorm(model:nn.Module, X, batch_size:int=250, max_images:int
 # %% ../nbs/07b_vision.ipynb #6eac798c
 VISION_ARCHS = {"cnn": PlainCNN, "resnet": SmallResNet}
 
+@documented
 @dataclass
 class TrainedClassifier:
     "A trained model (eval mode), its test accuracy, and how long its training took."
@@ -137,6 +139,7 @@ def finetune_vision(model:nn.Module, X, y, epochs:int=1, lr:float=1e-3, batch_si
     model.eval(); return hist
 
 # %% ../nbs/07b_vision.ipynb #b3359b57
+@documented
 def train_vision(
     arch:str, X, y, X_test, y_test,  # "cnn" | "resnet"; training and test images (n, 1, 28, 28) with labels
     epochs:int=5, lr:float=1e-3, batch_size:int=128, weight_decay:float=5e-4,

@@ -2,7 +2,8 @@
 import numpy as np, pytest
 from scipy.spatial.distance import squareform
 from gwpaper.distances import (pairwise_distances, euclidean_distance, cosine_distance, wasserstein_distance,
-                               cka_distance, rsa_distance, gw_identity_distance, layer_distance, METRICS)
+                               cka_distance, rsa_distance, gw_identity_distance, METRICS)
+from gwpaper.gw import layer_distance
 
 A = np.array([[1., 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0]])
 B = np.array([[1., 0, 0], [0, 2, 0], [0, 0, 0], [1, 0, 1]])

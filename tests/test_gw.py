@@ -2,8 +2,8 @@
 import itertools, json
 import numpy as np, ot, pytest
 from unittest import mock
-from gwpaper.distances import pairwise_distances, layer_distance
-from gwpaper.gw import gw, layer_matrix, second_lower_bound
+from gwpaper.distances import pairwise_distances
+from gwpaper.gw import gw, layer_matrix, layer_distance, second_lower_bound
 from conftest import random_mlp_reps
 
 def random_rotation(d, g):
@@ -50,8 +50,8 @@ def test_never_worse_than_pot_default_on_many_pairs():
     assert min(ratios) < 1   # the identity start does find lower values on some pairs
 
 def test_candidate_arc_lps_keep_pot_trajectory():
-    # above n = 128 the LPs after the first run on candidate arcs (nbs/02_gw, item 6): the product start must still follow POT
-    import gwpaper.gw as engine
+    # above n = 128 the LPs after the first run on candidate arcs (nbs/02a_engine, item 6): the product start must still follow POT
+    import gwpaper._engine as engine
     reps = random_mlp_reps(n=240, widths=(16, 64, 8, 32), seed=6)
     Cs = [pairwise_distances(R) for R in reps]
     with mock.patch.object(engine, "_restricted_lp", wraps=engine._restricted_lp) as restricted:
@@ -176,3 +176,52 @@ def test_dask_backend_equals_loky(mlp_reps):
         dask = layer_matrix(mlp_reps[:4], backend="dask", progress=False)
     np.testing.assert_allclose(dask.values, loky.values, rtol=1e-10, atol=1e-14)
     np.testing.assert_allclose(dask.lower_bounds, loky.lower_bounds, rtol=1e-12)
+
+# moved from nbs/02_gw's hidden test cells when the method notebook was split (#17)
+@pytest.fixture
+def pair():
+    g = np.random.default_rng(1)
+    return tuple(pairwise_distances(np.maximum(g.normal(size=(60, d)) @ g.normal(size=(d, d)), 0)) for d in (4, 9))
+
+@pytest.mark.parametrize("call, message", [
+    (lambda Ca, Cb: gw(np.ones((3, 4)), Ca), "square"),
+    (lambda Ca, Cb: gw(np.eye(20), 1 - np.eye(20)), "non-zero diagonal"),
+    (lambda Ca, Cb: gw(Ca, Cb, inits=[np.ones((60, 60))]), "not a coupling"),
+    (lambda Ca, Cb: gw(Ca, Cb, p=np.full(59, 1/59)), r"shape \(60,\)"),
+    (lambda Ca, Cb: gw(np.triu(Ca[:5, :5]), Ca), "symmetric"),
+    (lambda Ca, Cb: gw(Ca, Cb, inits=("best",)), "Unknown init"),
+    (lambda Ca, Cb: gw(np.zeros((2, 2)), np.zeros((2, 2))), "at least 3"),
+])
+def test_gw_bad_inputs_name_the_problem(pair, call, message):
+    with pytest.raises(ValueError, match=message): call(*pair)
+
+def test_constant_layer_gives_a_finite_value(pair):
+    r0 = gw(np.zeros((10, 10)), pair[0][:10, :10])
+    assert np.isfinite(r0.value) and r0.value > 0 and r0.lower_bound <= r0.value
+
+def test_layer_matrices_reject_bad_inputs(mlp_reps):
+    from gwpaper.gw import cross_layer_matrix
+    reps = mlp_reps[:4]
+    for call, message in [(lambda: layer_matrix(reps, "gromov", progress=False), "Unknown metric"),
+                          (lambda: layer_matrix([reps[0], reps[1][:30]], progress=False), "different n"),
+                          (lambda: layer_matrix(reps, labels=["a"], progress=False), "labels"),
+                          (lambda: cross_layer_matrix(reps, [reps[0][:30]], progress=False), "different n"),
+                          (lambda: cross_layer_matrix(reps, [], progress=False), "at least one layer"),
+                          (lambda: cross_layer_matrix(reps, reps, labels_a=["x"], progress=False), "labels"),
+                          (lambda: cross_layer_matrix(reps, reps, backend="ray", progress=False), "Unknown backend")]:
+        with pytest.raises(ValueError, match=message): call()
+
+def test_public_names_survive_the_split():
+    "02_gw was split into 02_gw + 02a_engine: every name that `gwpaper.gw` exported before is still exported from it."
+    import gwpaper.gw as G
+    before = ['INITS', 'BACKENDS', 'SERIAL_BELOW_N', 'second_lower_bound', 'check_weights', 'initial_coupling', 'GWResult', 'gw',
+              'LayerMatrix', 'prepare_layers', 'engine_version', 'layer_matrix', 'CrossLayerMatrix', 'cross_layer_matrix']
+    assert set(before) <= set(G.__all__) and all(hasattr(G, n) for n in G.__all__)
+
+def test_no_import_cycle_between_distances_and_gw():
+    "gwpaper.distances and gwpaper._engine never import gwpaper.gw, not even inside a function."
+    import ast, inspect, gwpaper.distances, gwpaper._engine
+    for mod in (gwpaper.distances, gwpaper._engine):
+        imported = {n.module for n in ast.walk(ast.parse(inspect.getsource(mod))) if isinstance(n, ast.ImportFrom)}
+        imported |= {a.name for n in ast.walk(ast.parse(inspect.getsource(mod))) if isinstance(n, ast.Import) for a in n.names}
+        assert not {"gwpaper.gw", ".gw"} & imported, (mod.__name__, imported)

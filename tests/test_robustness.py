@@ -9,9 +9,9 @@ from pathlib import Path
 from unittest import mock
 import numpy as np, ot, pandas as pd, pytest, torch
 from torch import nn
-import gwpaper.gw as gwmod
-from gwpaper.distances import pairwise_distances, layer_distance, check_distance_matrix, METRICS
-from gwpaper.gw import gw, layer_matrix, check_weights, initial_coupling
+import gwpaper.gw as gwmod, gwpaper._engine as engine
+from gwpaper.distances import pairwise_distances, check_distance_matrix, METRICS
+from gwpaper.gw import gw, layer_matrix, layer_distance, check_weights, initial_coupling
 from gwpaper.subnetworks import segment, spectral_blocks, block_stability
 from gwpaper.evaluate import block_recovery_ari, layer_matching_accuracy
 from gwpaper.plots import save_figure, plot_layer_matrix
@@ -63,7 +63,7 @@ def test_tied_and_continuous_paths():
         gw(Cs["one-hot"], Cs["gaussian"], inits="product"); assert pot_path.call_count == 1
         gw(Cs["gaussian"], Cs["relu-mlp"], inits="product"); assert pot_path.call_count == 1
     assert (tie_layers(60, 1)["dead-relu"] == 0).all(1).sum() >= 5
-    assert not gwmod._engine_follows_pot(Cs["dead-relu"], Cs["gaussian"], u, u)
+    assert not engine._engine_follows_pot(Cs["dead-relu"], Cs["gaussian"], u, u)
     r = gw(Cs["one-hot"], Cs["gaussian"], inits="product")
     assert r.value == pytest.approx(ot.gromov.gromov_wasserstein2(Cs["one-hot"], Cs["gaussian"]), rel=1e-9)
 
@@ -249,7 +249,7 @@ def test_damaged_cache_entry_is_named_recomputed_and_rewritten(kind, tmp_path):
     assert any(str(entry) in str(x.message) for x in w)
     np.testing.assert_array_equal(again.values, fresh.values)
     res = json.loads(entry.read_text())
-    assert gwmod._cache_problem(res, "gw") is None                     # rewritten, valid
+    assert engine._cache_problem(res, "gw") is None                     # rewritten, valid
     with warnings.catch_warnings():
         warnings.simplefilter("error")                                  # healed: no warning the third time
         layer_matrix(reps, cache_dir=tmp_path, progress=False)
@@ -267,14 +267,14 @@ def test_cache_keys_hash_every_byte_of_start_arrays(tmp_path):
 def test_cache_keys_carry_the_engine_version(tmp_path):
     reps = random_mlp_reps(n=40, widths=(8, 16))
     layer_matrix(reps, cache_dir=tmp_path, progress=False)
-    with mock.patch.object(gwmod, "engine_version", return_value="a-newer-engine"):
+    with mock.patch.object(engine, "engine_version", return_value="a-newer-engine"):      # _compute_pairs reads it
         layer_matrix(reps, cache_dir=tmp_path, progress=False)
     assert len(list(tmp_path.glob("*.json"))) == 2                     # the old value is not reused
 
 def test_scratch_folder_of_a_killed_run_is_removed():
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
     stale = Path(tempfile.gettempdir())/f"gwpaper-{dead}-stale"; stale.mkdir(exist_ok=True); (stale/"0.npy").write_bytes(b"x")
-    mine = gwmod._scratch_folder()
+    mine = engine._scratch_folder()
     try:
         assert not stale.exists()
         assert Path(mine.name).name.startswith(f"gwpaper-{os.getpid()}-")

@@ -1,7 +1,7 @@
 "Bad inputs raise ValueError naming the problem; constant layers stay finite."
 import numpy as np, pytest
-from gwpaper.distances import pairwise_distances, layer_distance, METRICS
-from gwpaper.gw import gw, layer_matrix
+from gwpaper.distances import pairwise_distances, METRICS
+from gwpaper.gw import gw, layer_matrix, layer_distance
 from gwpaper.subnetworks import segment
 
 R = np.random.default_rng(0).normal(size=(10, 4))

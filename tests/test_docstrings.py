@@ -1,0 +1,36 @@
+"Every public function and class whose signature comments its parameters (docments) shows those comments in `help()` (#17)."
+import importlib, inspect, pkgutil, pydoc
+import pytest, gwpaper
+from gwpaper.utils import _parameter_comments
+
+def public_objects():
+    for m in pkgutil.iter_modules(gwpaper.__path__):
+        if m.name.startswith("_") and m.name != "_engine": continue
+        mod = importlib.import_module(f"gwpaper.{m.name}")
+        for name in getattr(mod, "__all__", []):
+            obj = getattr(mod, name)
+            if getattr(obj, "__module__", None) == mod.__name__ and (inspect.isfunction(obj) or inspect.isclass(obj)):
+                yield f"{mod.__name__}.{name}", obj
+
+def comments_of(obj)->dict:
+    if inspect.isclass(obj):
+        from fastcore.docments import docments
+        return {k: d["docment"] for k, d in docments(obj, full=True).items() if k != "return" and d["docment"]}
+    return _parameter_comments(obj)
+
+DOCUMENTED = [(name, obj) for name, obj in public_objects() if comments_of(obj)]
+
+def test_there_is_something_to_check():
+    assert len(DOCUMENTED) > 30 and "gwpaper.gw.gw" in dict(DOCUMENTED)
+
+@pytest.mark.parametrize("name, obj", DOCUMENTED, ids=[n for n, _ in DOCUMENTED])
+def test_help_shows_every_parameter_comment(name, obj):
+    text = pydoc.render_doc(obj, renderer=pydoc.plaintext)
+    for param, comment in comments_of(obj).items():
+        assert comment in text, f"{name}: the comment on `{param}` is not in help(); decorate it with @documented"
+
+def test_help_of_gw_reads_as_a_parameter_table():
+    from gwpaper.gw import gw
+    doc = gw.__doc__
+    assert "Parameters\n----------\nC_a : np.ndarray\n    (n, n) intra-layer distances of layer a" in doc
+    assert "certified_rtol : float | None, default 1e-07\n    skip the remaining starts" in doc
