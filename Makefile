@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export MPLBACKEND := Agg
 
-.PHONY: install data figures test test-quick check-export check-clean nbtest pytest bench lab readme lock clean
+.PHONY: install data figures test test-quick check-export check-clean nbtest pytest bench lab readme lock clean docs browser-check chromium
 
 $(VENV)/.installed: settings.ini setup.py requirements-lock.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,10 @@ figures: install data
 	$(BIN)/gwpaper notebooks --profile $(PROFILE)
 
 ## make test: everything CI checks
-test: install data check-export check-clean nbtest pytest
+test: install data chromium check-export check-clean nbtest pytest
 	$(MAKE) figures PROFILE=quick
+	$(MAKE) docs
+	$(MAKE) browser-check
 	@echo "make test: all checks passed"
 
 check-export: install
@@ -60,6 +62,21 @@ BENCH_ARGS ?= --workload W1 --n 1000
 bench: install data
 	$(PY) benchmarks/bench_gw.py $(BENCH_ARGS)
 
+## make docs: the static site in _site/ (Sphinx + myst-nb + furo, offline; MathJax from the npm registry, checksummed). Open _site/index.html, or serve it: python3 -m http.server -d _site
+docs: install
+	$(PY) docs/build_site.py
+
+## make browser-check: open every page of _site/ in headless Chromium (Debian's chromium + chromium-driver, installed here when run as root); under CI=true it must run
+browser-check: install chromium
+	$(PY) docs/check_site.py
+
+chromium:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium and chromium-driver for the browser check"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) || echo "apt-get could not install them"; \
+	  fi; fi
+
 ## make lab: JupyterLab on nbs/
 lab: install
 	$(BIN)/pip install -q jupyterlab
@@ -77,4 +94,4 @@ lock: install
 	  $(BIN)/pip freeze --exclude-editable | grep -viE '^(gwpaper|pip|setuptools|wheel)[=@ ]' | sed 's/^torch==\(.*\)+cpu$$/torch==\1/'; } > requirements-lock.txt
 
 clean:
-	rm -rf build _proc _docs
+	rm -rf build _proc _docs _site

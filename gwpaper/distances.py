@@ -18,7 +18,7 @@ __all__ = ['INTRA_METRICS', 'CONSTANT_RTOL', 'NORMALIZATIONS', 'MAX_DISTANCE', '
 
 # %% ../nbs/01_distances.ipynb #5a93b53a
 def power_of_two_scale(X:np.ndarray)->float:
-    "2^⌊log₂ max|X|⌋ (1 for an all-zero X): dividing by it is exact and puts the largest |entry| in [1, 2)."
+    "2^⌊log₂ max|X|⌋ (1 for an all-zero X): dividing by it is exact and puts the largest absolute entry in [1, 2)."
     m = float(np.max(np.abs(X), initial=0.0))
     return float(2.0**np.floor(np.log2(m))) if m > 0 else 1.0
 

@@ -16,8 +16,8 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"   # what a notebook
 
 # %% auto #0
 __all__ = ['INLINE_BACKEND', 'PROFILES', 'experiment_notebooks', 'check_parameters_cell', 'NotebookRun', 'NotebookFailed',
-           'run_notebook', 'default_figures_dir', 'run_pipeline', 'check_parameters', 'resolve_profile',
-           'render_readme', 'main']
+           'run_notebook', 'default_figures_dir', 'default_executed_dir', 'run_pipeline', 'check_parameters',
+           'resolve_profile', 'render_readme', 'main']
 
 # %% ../nbs/05_pipeline.ipynb #8e5ae786
 PROFILES = ("quick", "paper")
@@ -64,13 +64,17 @@ def default_figures_dir(profile:str, root:Path)->Path:
     "`figures/` for the `paper` profile, the only run whose figures are committed; `build/figures/` (git-ignored) for `quick`."
     return root/"figures" if profile == "paper" else root/"build"/"figures"
 
+def default_executed_dir(profile:str, root:Path)->Path:
+    "Where executed copies go: `build/executed/` for `paper`, `build/executed-quick/` for `quick` (both git-ignored)."
+    return root/"build"/("executed" if profile == "paper" else f"executed-{profile}")
+
 def run_pipeline(profile:str="quick", nbs_dir:str|Path|None=None, out_dir:str|Path|None=None,
                  figures:str|Path|None=None, only:list[str]|None=None, progress:bool=True)->list[NotebookRun]:
     "Run every experiment notebook in order with `profile`; stop at the first failure. A missing folder, no notebooks, or an `only` prefix that matches none is a `ValueError`."
     if profile not in PROFILES: raise ValueError(f"Unknown profile={profile!r}. Use one of: {', '.join(PROFILES)}")
     root = repo_root() or Path.cwd()
     nbs_dir = Path(nbs_dir) if nbs_dir else root/"nbs"
-    out_dir = Path(out_dir) if out_dir else root/"build"/"executed"
+    out_dir = Path(out_dir) if out_dir else default_executed_dir(profile, root)
     figures = Path(figures) if figures else default_figures_dir(profile, root)
     if not nbs_dir.is_dir(): raise ValueError(f"notebook folder {nbs_dir} does not exist")
     nbs = experiment_notebooks(nbs_dir)
@@ -162,7 +166,7 @@ def main(argv:list[str]|None=None)->int:
     ap = argparse.ArgumentParser(prog="python -m gwpaper.pipeline", description=__doc__ or "Run the experiment notebooks.")
     ap.add_argument("--profile", choices=PROFILES, default="quick")
     ap.add_argument("--nbs-dir", default=None, help="folder of notebooks (default: <repo>/nbs)")
-    ap.add_argument("--out-dir", default=None, help="executed copies (default: <repo>/build/executed)")
+    ap.add_argument("--out-dir", default=None, help="executed copies (default: <repo>/build/executed for paper, <repo>/build/executed-quick for quick)")
     ap.add_argument("--figures", default=None, help="figures folder (default: <repo>/figures for paper, <repo>/build/figures for quick)")
     ap.add_argument("--only", nargs="*", default=None, help="run only notebooks whose names start with these prefixes")
     ap.add_argument("--readme", action="store_true", help="only render README.md from nbs/index.ipynb and exit")

@@ -31,7 +31,7 @@ def magnitude_prune(
     modules:list[str]|None=None,    # module names; default: every Linear / Conv weight
     permanent:bool=True,            # fold the masks in now; False keeps them through a recovery fine-tune
 )->nn.Module:
-    "Zero the smallest-|w| weights of `model` in place (L1 magnitude pruning) and return it."
+    "Zero the weights smallest in absolute value of `model` in place (L1 magnitude pruning) and return it."
     if not 0 <= sparsity < 1: raise ValueError(f"sparsity must be in [0, 1), got {sparsity}")
     if scope not in ("global", "layer"): raise ValueError(f"Unknown scope={scope!r}. Use one of: 'global', 'layer'")
     targets = prunable(model, modules)

@@ -160,8 +160,8 @@ def documented(obj):
         if name not in comments: continue
         star = {P.VAR_KEYWORD: "**", P.VAR_POSITIONAL: "*"}.get(P.kind, "")
         anno = "" if P.annotation is P.empty else P.annotation if isinstance(P.annotation, str) else getattr(P.annotation, "__name__", str(P.annotation))
-        default = "" if P.default is P.empty or repr(P.default) == "<factory>" else f", default {P.default!r}"
-        rows += [f"{star}{name}" + (f" : {anno}" if anno else "") + default, f"    {comments[name]}"]
+        default = "" if P.default is P.empty or repr(P.default) == "<factory>" else f" (default: {P.default!r})"
+        rows += [f"{star}{name}" + (f" : {anno}" if anno else ""), f"    {comments[name]}{default}"]
     if rows:
         import dataclasses
         title = "Attributes" if dataclasses.is_dataclass(obj) else "Parameters"
