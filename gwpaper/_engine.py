@@ -18,7 +18,8 @@ from .utils import digest, atomic_write_json, temporary_environ, as_array, check
 from .distances import compare_prepared, pairwise_distances, cka_features, GEOMETRY_METRICS
 
 # %% auto #0
-__all__ = ['BACKENDS', 'SERIAL_BELOW_N', 'check_weights', 'prepare_layers', 'engine_version', 'CrossLayerMatrix']
+__all__ = ['BACKENDS', 'SERIAL_BELOW_N', 'third_lower_bound', 'check_weights', 'prepare_layers', 'engine_version',
+           'CrossLayerMatrix']
 
 # %% ../nbs/02a_engine.ipynb #da9bf9b9
 def _as_perm(G:np.ndarray, n:int)->np.ndarray|None:
@@ -207,6 +208,20 @@ def _pot_product_start(C_a, C_b, p, q, max_iter, tol_rel, tol_abs, want_coupling
     if sigma is not None: v = _permuted_loss(C_a, C_b, sigma)
     else: v = float((C_a**2 @ p) @ p + (C_b**2 @ q) @ q - 2*np.sum((C_a @ T @ C_b)*T))
     return (T if want_coupling else None), v, len(log["loss"]) - 1
+
+# %% ../nbs/02a_engine.ipynb #36065e35
+def third_lower_bound(C_a:np.ndarray, C_b:np.ndarray)->float:
+    "Mémoli's TLB for uniform weights and n = m: the LP over couplings of the 1-D W₂² between rows of C_a and of C_b; ≤ GW, ≥ the SLB."
+    n = len(C_a)
+    if C_b.shape != (n, n): raise ValueError(f"third_lower_bound needs n = m (got {C_a.shape} and {C_b.shape})")
+    A, B = np.sort(C_a, axis=1), np.sort(C_b, axis=1)
+    cost = A @ B.T; cost *= -2
+    cost += np.einsum("ik,ik->i", A, A)[:, None]; cost += np.einsum("jk,jk->j", B, B)[None, :]
+    cost /= n; np.maximum(cost, 0, out=cost)          # c_ij = mean_k (A_ik − B_jk)², clipped at round-off
+    w = np.full(n, 1/n)
+    _, log = ot.emd(w, w, cost, log=True)
+    u = np.asarray(log["u"]); v = (cost - u[:, None]).min(0)   # feasible duals: a valid bound even if the LP stopped early
+    return float(max(0.0, u.mean() + v.mean()))
 
 # %% ../nbs/02a_engine.ipynb #cce31872
 def check_weights(w, n:int, name:str="p")->np.ndarray:

@@ -47,6 +47,8 @@ def build_parser()->argparse.ArgumentParser:
     m.add_argument("model", metavar="MODEL", help="an HF name or folder, or offline-minilm (ships with gwpaper, no hub needed)")
     _input_options(m)
     m.add_argument("--k", type=int, default=None, help="number of blocks (default: chosen by segment's rule)")
+    m.add_argument("--band", type=int, default=None, help="deep models: compute only layer pairs at most this many layers apart; "
+                   "blocks then have at most band + 1 layers (default: every pair)")
     m.add_argument("--layers", nargs="+", default=None, help="hidden states to use, e.g. h0 h3 h6 (default: all)")
     c = sub.add_parser("compare", help="every layer of one model against every layer of another, on the same inputs",
                        description="Read the same texts through two models and compare each layer of MODEL_A with each layer of MODEL_B.")
@@ -84,7 +86,7 @@ def cmd_map(a)->int:
     from gwpaper.maps import layer_map
     texts = _texts(a)
     lmap = layer_map(a.model, texts, layers=a.layers, pooling=a.pooling, metric=a.metric, n=_n(a, texts), k=a.k, seed=a.seed,
-                     max_length=a.max_length, n_jobs=a.jobs)
+                     max_length=a.max_length, n_jobs=a.jobs, band=a.band)
     print(lmap)
     if a.out is not None:
         for p in lmap.save(a.out): print(f"wrote {p}")

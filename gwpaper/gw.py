@@ -12,13 +12,13 @@ from .distances import (pairwise_distances, check_distance_matrix, check_metric,
                                GEOMETRY_METRICS, METRICS)
 from ._engine import (_frank_wolfe, _as_perm, _engine_follows_pot, _pot_product_start, _compute_pairs, _check_backend,
                              _warn_constant_layers, _check_coupling, check_weights, prepare_layers, engine_version,
-                             CrossLayerMatrix, BACKENDS, SERIAL_BELOW_N)
-_all_ = ["check_weights", "prepare_layers", "engine_version", "CrossLayerMatrix", "BACKENDS", "SERIAL_BELOW_N"]   # public here
+                             third_lower_bound, CrossLayerMatrix, BACKENDS, SERIAL_BELOW_N)
+_all_ = ["check_weights", "prepare_layers", "engine_version", "third_lower_bound", "CrossLayerMatrix", "BACKENDS", "SERIAL_BELOW_N"]   # public here
 
 # %% auto #0
 __all__ = ['INITS', 'second_lower_bound', 'initial_coupling', 'GWResult', 'gw', 'LayerMatrix', 'layer_distance', 'layer_matrix',
-           'cross_layer_matrix', 'check_weights', 'prepare_layers', 'engine_version', 'CrossLayerMatrix', 'BACKENDS',
-           'SERIAL_BELOW_N']
+           'cross_layer_matrix', 'check_weights', 'prepare_layers', 'engine_version', 'third_lower_bound',
+           'CrossLayerMatrix', 'BACKENDS', 'SERIAL_BELOW_N']
 
 # %% ../nbs/02_gw.ipynb #85457d17
 def second_lower_bound(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray|None=None, q:np.ndarray|None=None)->float:
@@ -53,11 +53,12 @@ def initial_coupling(init, p:np.ndarray, q:np.ndarray, seed:int=0, name:str="ini
 class GWResult:
     "One GW solve: the best value found, its certificate, and where it came from."
     value: float                    # lowest GW loss over the starts (an upper bound on the true GW)
-    lower_bound: float              # SLB: the true GW is ≥ this
+    lower_bound: float              # the best lower bound computed (SLB, or TLB where tighter): the true GW is ≥ this
     init: str                       # which start gave `value`
     n_iter: int                     # conditional-gradient iterations of that start
     coupling: np.ndarray|None = None  # the coupling T (n, m), if asked for
     values_by_init: dict = field(default_factory=dict)  # the value each start reached
+    bounds: dict = field(default_factory=dict)  # each lower bound computed, e.g. {"slb": ..., "tlb": ...}
 
     @property
     def gap(self)->float:
@@ -78,18 +79,18 @@ def gw(
     return_coupling:bool=False,      # keep the best (n, m) coupling in the result
     seed:int=0,                      # seeds the `'random'` start
     device:str|None=None,            # None: numpy; a torch device ("cuda", "cpu") runs the products there
-    certified_rtol:float|None=1e-7,  # skip the remaining starts once value ≤ (1 + certified_rtol)·SLB; None: never
+    certified_rtol:float|None=1e-7,  # skip the remaining starts once value ≤ (1 + certified_rtol)·lower bound; None: never
+    tlb:bool=False,                  # also Mémoli's tighter third lower bound (uniform, n = m): one product and one LP more
 )->GWResult:
-    r"""Gromov-Wasserstein loss between two metric-measure spaces: the best of several starts, with its SLB.
+    r"""Gromov-Wasserstein loss between two metric-measure spaces: the best of several starts, with a lower bound.
 
     Runs POT's conditional gradient (square loss) from each start in `inits` and returns the lowest loss, POT's
-    `gromov_wasserstein2` value. Each value is an upper bound on the true GW and `lower_bound` (Mémoli's SLB) a lower one,
+    `gromov_wasserstein2` value. Each value is an upper bound on the true GW and `lower_bound` (Mémoli's SLB or TLB) a lower one,
     so `lower_bound <= GW <= value`. The `"product"` start follows POT's default call, so `value <= ot.gromov.gromov_wasserstein2(C_a, C_b)`
     up to round-off; where its first LP has ties, or the weights are not uniform, that start *is* POT's call (`02a_engine`).
-    Once a value is within `certified_rtol` of the SLB the remaining starts are skipped. With `device` the products run in torch there.
+    Once a value is within `certified_rtol` of the bound the remaining starts are skipped. With `device` the products run in torch there.
 
-    Raises `ValueError` for matrices that are not distance matrices (non-square, negative, a non-zero diagonal, asymmetric,
-    non-finite, above `MAX_DISTANCE`), n < 3, bad weights, an unknown init, or a start array of the wrong shape or marginals.
+    Raises `ValueError` for inputs that are not distance matrices, n < 3, bad weights, an unknown init, or a bad start array.
     References: Peyré, Cuturi & Solomon (ICML 2016); Mémoli, Found. Comput. Math. 11 (2011) 417-487.
     """
     C_a, C_b = check_distance_matrix(C_a, "C_a"), check_distance_matrix(C_b, "C_b")
@@ -98,7 +99,9 @@ def gw(
     if isinstance(inits, str) or not isinstance(inits, (list, tuple)): inits = (inits,)
     if not inits: raise ValueError("`inits` is empty; give at least one start, e.g. ('identity', 'product')")
     starts = [initial_coupling(init, pu, qu, seed=seed + k, name=f"inits[{k}]") for k, init in enumerate(inits)]
-    lb = second_lower_bound(C_a, C_b, None if p is None else pu, None if q is None else qu)   # uniform: the O(n² log n) sort
+    bounds = {"slb": second_lower_bound(C_a, C_b, None if p is None else pu, None if q is None else qu)}   # uniform: a sort
+    if tlb and p is None and q is None and n == m: bounds["tlb"] = third_lower_bound(C_a, C_b)            # one product, one LP
+    lb = max(bounds.values())
     best, values = None, {}
     for k, (init, G0) in enumerate(zip(inits, starts)):
         name = init if isinstance(init, str) else f"array{k}"
@@ -113,7 +116,7 @@ def gw(
         if best is None or v < best[0]: best = (v, name, it, T)
         if certified_rtol is not None and best[0] <= lb*(1 + certified_rtol): break
     v, name, it, T = best
-    return GWResult(max(v, lb), lb, name, it, T if return_coupling else None, values)
+    return GWResult(max(v, lb), lb, name, it, T if return_coupling else None, values, bounds)
 
 # %% ../nbs/02_gw.ipynb #23316258
 @documented
@@ -123,7 +126,8 @@ class LayerMatrix:
     values: np.ndarray                     # (L, L) symmetric, zero diagonal
     labels: list[str]                      # one name per layer
     metric: str                            # the metric in `METRICS`
-    lower_bounds: np.ndarray|None = None   # (L, L) SLB certificates when metric == "gw"
+    lower_bounds: np.ndarray|None = None   # (L, L) lower-bound certificates when metric == "gw"
+    band: int|None = None                  # only pairs with |a − b| ≤ band were computed, the rest is NaN; None: every pair
 
     def to_frame(self)->pd.DataFrame:
         "The matrix as a labelled DataFrame."
@@ -160,13 +164,14 @@ def layer_matrix(
     progress:bool=True,             # tqdm bar over pairs
     intra_metric:str="euclidean",   # how each C_l is built (gw, gw_identity, rsa)
     normalize:str="mean",           # normalisation of each C_l (gw, gw_identity, rsa)
+    band:int|None=None,             # compute only pairs with |a − b| ≤ band (the rest is NaN); None: every pair
     **gw_kwargs,                    # passed to `gw` (inits, max_iter, tol_rel, ...)
 )->LayerMatrix:
     r"""Distances between every pair of layers under `metric`, as a symmetric `LayerMatrix`.
 
     For `metric="gw"` entry (a, b) is `gw(C_a, C_b).value` with C_l = `pairwise_distances(reps[l], intra_metric, normalize)`,
-    and `lower_bounds[a, b]` is its SLB; the other metrics are the baselines of `gwpaper.distances`. Each unordered pair
-    is computed once and mirrored. With `cache_dir`, every finished pair is written atomically under a key that hashes
+    and `lower_bounds[a, b]` its lower bound; the other metrics are `gwpaper.distances`' baselines. Each unordered pair is
+    computed once and mirrored; with `band` only L·band − band(band+1)/2 of them (`segment` copes). With `cache_dir`, every finished pair is written atomically under a key that hashes
     the metric, every option, both layers' inputs and `engine_version()`, so a rerun or a resumed run computes only what
     is missing. Constant layers get a warning. Parallelism, memory and the dask backend: `02a_engine`, *Layer pairs*.
 
@@ -179,14 +184,15 @@ def layer_matrix(
     if len(labels) != L: raise ValueError(f"{len(labels)} labels for {L} layers")
     prepared = prepare_layers(reps, metric, intra_metric, normalize)
     _warn_constant_layers(prepared, labels, metric)
-    pairs = [(a, b) for a in range(L) for b in range(a + 1, L)]
+    if band is not None and (isinstance(band, bool) or not isinstance(band, (int, np.integer)) or band < 1): raise ValueError(f"band={band!r} must be an integer ≥ 1, or None for every pair")
+    pairs = [(a, b) for a in range(L) for b in range(a + 1, L) if band is None or b - a <= band]
     results = _compute_pairs(prepared, pairs, metric, dict(intra_metric=intra_metric, normalize=normalize), gw_kwargs,
                              n_jobs, backend, cache_dir, progress, gw)
-    V = np.zeros((L, L)); LB = np.zeros((L, L)) if metric == "gw" else None
+    V = np.where(np.eye(L, dtype=bool), 0.0, np.nan); LB = V.copy() if metric == "gw" else None
     for (a, b), res in results.items():
         V[a, b] = V[b, a] = res["value"]
         if LB is not None: LB[a, b] = LB[b, a] = res["lower_bound"]
-    return LayerMatrix(V, labels, metric, LB)
+    return LayerMatrix(V, labels, metric, LB, band if band is not None and band < L - 1 else None)
 
 # %% ../nbs/02_gw.ipynb #d60d92bf
 @documented

@@ -150,6 +150,7 @@ def layer_map(
     labels:list[str]|None=None,   # display names for the layers (default: their module or hidden-state names)
     n:int|None=None,              # use n of the inputs, drawn with `seed`; None: all
     k:int|None=None,              # number of blocks; None: chosen by `segment`'s rule
+    band:int|None=None,           # deep models: compute only layer pairs at most this many layers apart (`layer_matrix`); None: all
     seed:int=0,
     tokenizer=None,               # for a loaded HF model
     max_length:int=128,           # HF: tokens per text
@@ -160,7 +161,7 @@ def layer_map(
     "A model's sub-networks in one call: representations → distances → layer matrix → blocks, everything named."
     t = time.time()
     r = model_representations(model, inputs, layers, pooling, n, seed, tokenizer, max_length, batch_size, progress)
-    lm = layer_matrix(r.reps, metric, labels=r.labels if labels is None else labels, progress=progress, **kw)
+    lm = layer_matrix(r.reps, metric, labels=r.labels if labels is None else labels, progress=progress, band=band, **kw)
     info = dict(model=r.model, n=len(r.reps[0]), pooling=r.pooling, metric=metric, seconds=time.time() - t)
     return LayerMap(lm, segment(lm, k), info)
 

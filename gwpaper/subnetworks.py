@@ -11,21 +11,36 @@ from tqdm import tqdm
 from .utils import matrix_values, check_representations, documented
 
 # %% auto #0
-__all__ = ['boundary_scores', 'Segmentation', 'block_costs', 'choose_k', 'segment', 'spectral_blocks', 'labels_from_sizes',
-           'block_ari', 'block_stability']
+__all__ = ['band_of', 'boundary_scores', 'Segmentation', 'block_costs', 'choose_k', 'segment', 'spectral_blocks',
+           'labels_from_sizes', 'block_ari', 'block_stability']
 
 # %% ../nbs/03_subnetworks.ipynb #3dbec4e5
-def _matrix(D)->np.ndarray:
+def band_of(D)->int|None:
+    "w when D's computed entries are exactly those with |a − b| ≤ w (`layer_matrix(..., band=w)`, the rest NaN); None when D is full."
+    D = matrix_values(D); nan = np.isnan(D)
+    if not nan.any(): return None
+    off = np.abs(np.subtract.outer(np.arange(len(D)), np.arange(len(D))))
+    w = int(off[~nan].max(initial=0))
+    if w < 1 or not np.array_equal(nan, off > w):
+        raise ValueError("D has NaN values that do not form a band around the diagonal (a band leaves exactly the pairs more than w layers apart NaN)")
+    return w
+
+def _matrix(D, banded:bool=False, what:str="this")->np.ndarray:
     D = matrix_values(D)
     if D.ndim != 2 or D.shape[0] != D.shape[1]: raise ValueError(f"D must be a square layer×layer matrix, got shape {D.shape}")
-    if not np.all(np.isfinite(D)): raise ValueError("D contains NaN or inf values")
-    if not np.allclose(D, D.T, atol=1e-9*max(1.0, np.abs(D).max())): raise ValueError("D is not symmetric")
+    if np.isinf(D).any(): raise ValueError("D contains inf values")
+    w = band_of(D)
+    if w is not None and not banded:
+        raise ValueError(f"D was computed only within a band of {w} layers (the rest is NaN); {what} needs every pair: "
+                         "use layer_matrix without `band`")
+    fin = np.nan_to_num(D)
+    if not np.allclose(fin, fin.T, atol=1e-9*max(1.0, np.abs(fin).max())): raise ValueError("D is not symmetric")
     return D
 
 # %% ../nbs/03_subnetworks.ipynb #964c3272
 def boundary_scores(D)->np.ndarray:
-    "b_l = D[l, l+1], the distance between each layer and the next (length L−1)."
-    D = _matrix(D)
+    "b_l = D[l, l+1], the distance between each layer and the next (length L−1); a banded matrix (any band ≥ 1) has them all."
+    D = _matrix(D, banded=True)
     return np.diag(D, 1).copy()
 
 # %% ../nbs/03_subnetworks.ipynb #8ad11627
@@ -37,7 +52,8 @@ class Segmentation:
     labels: np.ndarray             # (L,) block index of each layer
     k: int                         # number of blocks
     cost: float                    # total within-block cost of this partition
-    costs: np.ndarray|None = None  # optimal cost for K = 1..K_max, when K was chosen
+    costs: np.ndarray|None = None  # optimal cost for K = 1..K_max, when K was chosen (inf where a band makes K impossible)
+    max_block: int|None = None     # a banded matrix: only blocks of at most band + 1 layers were considered; None: any length
 
     @property
     def boundaries(self)->list[int]:
@@ -45,12 +61,13 @@ class Segmentation:
         return [s for s, _ in self.blocks[1:]]
 
 def block_costs(D:np.ndarray)->np.ndarray:
-    "cost[s, e] = Σ_{s≤i<j<e} D_ij / (e − s) for every half-open block [s, e)."
-    L = len(D)
-    S = np.zeros((L + 1, L + 1)); S[1:, 1:] = np.triu(D, 1).cumsum(0).cumsum(1)
+    "cost[s, e] = Σ_{s≤i<j<e} D_ij / (e − s) for every half-open block [s, e); inf for a block with an uncomputed (NaN, banded) pair."
+    L = len(D); w = band_of(D)
+    S = np.zeros((L + 1, L + 1)); S[1:, 1:] = np.nan_to_num(np.triu(D, 1)).cumsum(0).cumsum(1)
     s, e = np.meshgrid(np.arange(L + 1), np.arange(L + 1), indexing="ij")
     total = S[e, e] - S[s, e] - S[e, s] + S[s, s]    # sum of D[i, j], s ≤ i < j < e
     with np.errstate(invalid="ignore", divide="ignore"): C = np.where(e > s, total/np.maximum(e - s, 1), np.inf)
+    if w is not None: C[e - s > w + 1] = np.inf      # its pairs are not all computed
     return C
 
 # %% ../nbs/03_subnetworks.ipynb #f2480d69
@@ -71,11 +88,13 @@ def _backtrack(arg, k, L)->list[tuple[int, int]]:
     return blocks[::-1]
 
 def choose_k(costs:np.ndarray)->int:
-    "K with the largest relative drop (c_{K-1} − c_K)/c_{K-1}, over K = 2..len(costs); 1 if no cost can drop."
-    if len(costs) < 2 or costs[0] <= 0: return 1
-    prev = costs[:-1]
-    drops = np.divide(prev - costs[1:], prev, out=np.zeros(len(prev)), where=prev > 0)
-    return int(np.argmax(drops)) + 2
+    "K with the largest relative drop (c_{K-1} − c_K)/c_{K-1}, over the K whose c_{K-1} is finite; the smallest feasible K if no cost can drop."
+    costs = np.asarray(costs, dtype=float); k0 = int(np.argmax(np.isfinite(costs)))   # K < k0 + 1: impossible (a band)
+    c = costs[k0:]
+    if len(c) < 2 or c[0] <= 0: return k0 + 1
+    prev = c[:-1]
+    drops = np.divide(prev - c[1:], prev, out=np.zeros(len(prev)), where=prev > 0)
+    return int(np.argmax(drops)) + k0 + 2
 
 # %% ../nbs/03_subnetworks.ipynb #212bbc2a
 @documented
@@ -84,23 +103,31 @@ def segment(
     k:int|None=None,        # number of blocks; None: chosen by `choose_k`
     k_max:int|None=None,    # largest K tried when k is None; default ⌈L/2⌉
 )->Segmentation:
-    "The contiguous partition of the layers into K blocks with the least total within-block cost (exact DP)."
-    D = _matrix(D); L = len(D)
+    """The contiguous partition of the layers into K blocks with the least total within-block cost (exact DP).
+
+    On a banded matrix (`layer_matrix(..., band=w)`) only blocks of at most w + 1 layers, whose pairs are all computed, are
+    considered; the result says so in `max_block`, and a K that such blocks cannot reach is refused."""
+    D = _matrix(D, banded=True); L = len(D)
     if L < 1: raise ValueError("D has no layers")
     if k is not None and (not isinstance(k, (int, np.integer)) or not 1 <= k <= L): raise ValueError(f"k={k!r} must be an integer between 1 and L={L}")
     if k_max is not None and (not isinstance(k_max, (int, np.integer)) or k_max < 1): raise ValueError(f"k_max={k_max!r} must be a positive integer")
-    top = k if k is not None else min(L, k_max or -(-L//2))
+    w = band_of(D); k_min = 1 if w is None else -(-L//(w + 1))
+    asked = ("k", k) if k is not None else ("k_max", k_max) if k_max is not None else None
+    if asked and asked[1] < k_min:
+        raise ValueError(f"{asked[0]}={asked[1]}: D was computed only within a band of {w}, so a block has at most {w + 1} "
+                         f"layers and {L} layers need at least {k_min} blocks; compute a wider band, or every pair")
+    top = k if k is not None else max(k_min, min(L, k_max or -(-L//2)))
     best, arg = _optimal_partitions(block_costs(D), top)
     costs = best[1:, L]
     kk = k if k is not None else choose_k(costs)
     blocks = _backtrack(arg, kk, L)
     labels = np.concatenate([np.full(e - s, i) for i, (s, e) in enumerate(blocks)])
-    return Segmentation(blocks, labels, kk, float(best[kk, L]), None if k is not None else costs)
+    return Segmentation(blocks, labels, kk, float(best[kk, L]), None if k is not None else costs, None if w is None else w + 1)
 
 # %% ../nbs/03_subnetworks.ipynb #5adde1b3
 def spectral_blocks(D, k:int, sigma:float|None=None, seed:int=0)->np.ndarray:
     "Layer labels (L,) from spectral clustering of exp(−D/σ) into k groups, numbered by first appearance."
-    D = _matrix(D); L = len(D)
+    D = _matrix(D, what="spectral_blocks"); L = len(D)
     if not 1 <= k <= L: raise ValueError(f"k={k} must be between 1 and L={L}")
     if k == 1: return np.zeros(L, dtype=int)
     off = D[~np.eye(L, dtype=bool)]

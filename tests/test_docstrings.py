@@ -33,4 +33,4 @@ def test_help_of_gw_reads_as_a_parameter_table():
     from gwpaper.gw import gw
     doc = gw.__doc__
     assert "Parameters\n----------\nC_a : np.ndarray\n    (n, n) intra-layer distances of layer a" in doc
-    assert "certified_rtol : float | None\n    skip the remaining starts once value ≤ (1 + certified_rtol)·SLB; None: never (default: 1e-07)" in doc
+    assert "certified_rtol : float | None\n    skip the remaining starts once value ≤ (1 + certified_rtol)·lower bound; None: never (default: 1e-07)" in doc

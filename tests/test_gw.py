@@ -225,3 +225,38 @@ def test_no_import_cycle_between_distances_and_gw():
         imported = {n.module for n in ast.walk(ast.parse(inspect.getsource(mod))) if isinstance(n, ast.ImportFrom)}
         imported |= {a.name for n in ast.walk(ast.parse(inspect.getsource(mod))) if isinstance(n, ast.Import) for a in n.names}
         assert not {"gwpaper.gw", ".gw"} & imported, (mod.__name__, imported)
+
+# ---------------------------------------------------------------- the third lower bound (#18)
+def _check_bounds(Ca, Cb, where):
+    from gwpaper.gw import third_lower_bound
+    r = gw(Ca, Cb, tlb=True)
+    slb, tlb = r.bounds["slb"], r.bounds["tlb"]
+    scale = max(1.0, float(np.mean(Ca**2) + np.mean(Cb**2)))
+    assert tlb == third_lower_bound(Ca, Cb) and r.lower_bound == max(slb, tlb), where
+    assert tlb <= r.value + 1e-12*scale, (where, tlb, r.value)                    # a lower bound on what gw found
+    assert tlb <= ot.gromov.gromov_wasserstein2(Ca, Cb)*(1 + 1e-9) + 1e-12*scale, where   # and on POT's value
+    assert tlb >= slb - 1e-9*scale, (where, slb, tlb)                             # at least as tight as the SLB
+    return slb, tlb
+
+def test_tlb_is_a_lower_bound_on_random_pairs():
+    g = np.random.default_rng(7); tighter = 0
+    for k in range(40):
+        n = int(g.integers(3, 40)); d1, d2 = g.integers(1, 9, size=2)
+        make = [lambda d: g.normal(size=(n, d)), lambda d: np.maximum(g.normal(size=(n, d)) @ g.normal(size=(d, d)), 0),
+                lambda d: g.exponential(size=(n, d))][k % 3]
+        Ca, Cb = pairwise_distances(make(d1)), pairwise_distances(make(d2))
+        if not (Ca.any() and Cb.any()): continue
+        slb, tlb = _check_bounds(Ca, Cb, (k, n))
+        tighter += tlb > slb*(1 + 1e-9)
+    assert tighter >= 20          # the TLB is strictly tighter on most pairs, not merely equal
+
+def test_tlb_is_a_lower_bound_on_the_tie_corpus():
+    from test_robustness import tie_layers, TIE_CASES
+    for n, seed in TIE_CASES:
+        Cs = {k: pairwise_distances(R) for k, R in tie_layers(n, seed).items()}
+        for a, b in itertools.combinations(Cs, 2): _check_bounds(Cs[a], Cs[b], (n, seed, a, b))
+
+def test_tlb_off_by_default_and_skipped_for_unequal_n():
+    Ca, Cb = (pairwise_distances(np.random.default_rng(s).normal(size=(20, 3))) for s in (0, 1))
+    assert set(gw(Ca, Cb).bounds) == {"slb"}
+    assert set(gw(Ca, pairwise_distances(np.random.default_rng(2).normal(size=(25, 3))), inits="product", tlb=True).bounds) == {"slb"}

@@ -147,7 +147,7 @@ BAD = [
     ("layer_matrix nested ragged", lambda: layer_matrix([R10.tolist(), [[1.0], [2.0, 3.0]]], progress=False), "ragged"),
     # sub-networks, evaluation, plots
     ("segment non-square", lambda: segment(np.ones((2, 3))), "square"),
-    ("segment NaN", lambda: segment(with_nan(D5)), "NaN or inf"),
+    ("segment NaN", lambda: segment(with_nan(D5)), "NaN values that do not form a band"),
     ("segment asymmetric", lambda: segment(asym(D5)), "not symmetric"),
     ("segment k=0", lambda: segment(D5, k=0), "between 1 and L"),
     ("segment k>L", lambda: segment(D5, k=6), "between 1 and L"),
