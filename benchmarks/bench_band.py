@@ -3,6 +3,7 @@ its GW layer matrix computed within the band and in full, and the blocks `segmen
 
     python benchmarks/bench_band.py --layers 64 --n 1000 --band 4            # banded and full, timed
     python benchmarks/bench_band.py --layers 64 --n 1000 --band 4 --no-full  # banded only
+    python benchmarks/bench_band.py --layers 64 --n 1000 --band 4 --resegment  # segment the saved matrices again
 
 The model: inputs X ~ N(0, I_32). Block b has its own geometry, tanh(2 X P_b) for a random 32×8 projection P_b (a
 different view of the inputs); each of its layers is that, in a random orthonormal basis of width 8 to 24, plus
@@ -40,6 +41,23 @@ def planted_reps(sizes:list[int], n:int, noise:float, seed:int)->list[np.ndarray
     return reps
 
 
+def _path(a)->Path:
+    res = Path(__file__).parent/"results"; res.mkdir(exist_ok=True)
+    return res/f"band-L{a.layers}-n{a.n}-w{a.band}-s{a.seed}.json"
+
+
+def resegment(a):
+    "Segment the saved banded and full matrices again with the current `segment` (timings stay those of the run that computed them)."
+    path = _path(a); out = json.loads(path.read_text()); z = np.load(path.with_suffix(".npz"))
+    truth = labels_from_sizes(out["sizes"])
+    for name in ("banded", "full"):
+        if name not in z: continue
+        seg = segment(z[name]); out.update({f"{name}_blocks": seg.blocks, f"{name}_k": seg.k, f"{name}_ari": block_ari(truth, seg)})
+        print(f"{name}: K = {seg.k}, ARI vs planted {out[f'{name}_ari']:.3f}, max block {seg.max_block}")
+    if "full" in z: out["same_blocks"] = out["banded_blocks"] == out["full_blocks"]; print(f"same blocks: {out['same_blocks']}")
+    out["resegmented"] = True; path.write_text(json.dumps(out, indent=1, default=str)); print(f"wrote {path}")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--layers", type=int, default=64)
@@ -48,7 +66,9 @@ def main(argv=None):
     ap.add_argument("--noise", type=float, default=0.1)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-full", action="store_true", help="skip the full matrix")
+    ap.add_argument("--resegment", action="store_true", help="re-read the matrices a previous run saved and segment them again (no GW)")
     a = ap.parse_args(argv)
+    if a.resegment: return resegment(a)
     sizes = block_sizes(a.layers, a.band + 1, a.seed)
     reps = planted_reps(sizes, a.n, a.noise, a.seed)
     truth = labels_from_sizes(sizes)
@@ -70,8 +90,8 @@ def main(argv=None):
                    max_rel_diff_in_band=float(np.max(np.abs(lm_f.values[inside] - lm_b.values[inside])/np.maximum(lm_f.values[inside], 1e-300))))
         print(f"full: {out['full_pairs']} pairs in {out['full_seconds']:.1f} s; K = {seg_f.k}, ARI vs planted {out['full_ari']:.3f}; "
               f"same blocks as banded: {out['same_blocks']}; time ratio banded/full {out['banded_seconds']/out['full_seconds']:.3f}", flush=True)
-    res = Path(__file__).parent/"results"; res.mkdir(exist_ok=True)
-    path = res/f"band-L{a.layers}-n{a.n}-w{a.band}-s{a.seed}.json"
+    path = _path(a)
+    np.savez(path.with_suffix(".npz"), banded=lm_b.values, **({} if a.no_full else {"full": lm_f.values}))
     path.write_text(json.dumps(out, indent=1, default=str)); print(f"wrote {path}")
 
 

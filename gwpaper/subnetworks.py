@@ -106,7 +106,9 @@ def segment(
     """The contiguous partition of the layers into K blocks with the least total within-block cost (exact DP).
 
     On a banded matrix (`layer_matrix(..., band=w)`) only blocks of at most w + 1 layers, whose pairs are all computed, are
-    considered; the result says so in `max_block`, and a K that such blocks cannot reach is refused."""
+    considered; the result says so in `max_block`, and a K that such blocks cannot reach is refused. Choosing K itself, the
+    rule then compares only partitions of at least ⌈L/w⌉ blocks, which the band does not squeeze, and so picks K > ⌈L/w⌉:
+    blocks averaging fewer than w layers. For longer blocks, give `k` or widen the band."""
     D = _matrix(D, banded=True); L = len(D)
     if L < 1: raise ValueError("D has no layers")
     if k is not None and (not isinstance(k, (int, np.integer)) or not 1 <= k <= L): raise ValueError(f"k={k!r} must be an integer between 1 and L={L}")
@@ -119,7 +121,10 @@ def segment(
     top = k if k is not None else max(k_min, min(L, k_max or -(-L//2)))
     best, arg = _optimal_partitions(block_costs(D), top)
     costs = best[1:, L]
-    kk = k if k is not None else choose_k(costs)
+    if k is None and w is not None:                      # the rule compares only partitions the band does not squeeze:
+        squeezed = min(len(costs), -(-L//w))             # K ≥ ⌈L/w⌉, average block ≤ w layers, one less than the band allows
+        kk = choose_k(np.where(np.arange(1, len(costs) + 1) < squeezed, np.inf, costs))
+    else: kk = k if k is not None else choose_k(costs)
     blocks = _backtrack(arg, kk, L)
     labels = np.concatenate([np.full(e - s, i) for i, (s, e) in enumerate(blocks)])
     return Segmentation(blocks, labels, kk, float(best[kk, L]), None if k is not None else costs, None if w is None else w + 1)
