@@ -157,7 +157,8 @@ def main(argv=None):
     # built under build/site/ and then moved: myst-nb writes the notebooks' output files next to the build folder (not configurable)
     html = ROOT/"build"/"site"/"html"
     if html.exists(): shutil.rmtree(html)
-    subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-d", str(doctrees), "-j", "auto", str(src), str(html)],
+    # -W --keep-going: any Sphinx warning or docutils error (e.g. a docstring that is not valid reST) fails the build, after reporting them all
+    subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going", "-d", str(doctrees), "-j", "auto", str(src), str(html)],
                    check=True, env={**os.environ, "MPLBACKEND": "Agg"})
     if out.exists(): shutil.rmtree(out)
     shutil.move(html, out)

@@ -127,7 +127,7 @@ class LayerMatrix:
     labels: list[str]                      # one name per layer
     metric: str                            # the metric in `METRICS`
     lower_bounds: np.ndarray|None = None   # (L, L) lower-bound certificates when metric == "gw"
-    band: int|None = None                  # only pairs with |a − b| ≤ band were computed, the rest is NaN; None: every pair
+    band: int|None = None                  # only pairs at most `band` layers apart were computed, the rest is NaN; None: all
 
     def to_frame(self)->pd.DataFrame:
         "The matrix as a labelled DataFrame."
@@ -164,7 +164,7 @@ def layer_matrix(
     progress:bool=True,             # tqdm bar over pairs
     intra_metric:str="euclidean",   # how each C_l is built (gw, gw_identity, rsa)
     normalize:str="mean",           # normalisation of each C_l (gw, gw_identity, rsa)
-    band:int|None=None,             # compute only pairs with |a − b| ≤ band (the rest is NaN); None: every pair
+    band:int|None=None,             # compute only pairs at most `band` layers apart (the rest is NaN); None: every pair
     **gw_kwargs,                    # passed to `gw` (inits, max_iter, tol_rel, ...)
 )->LayerMatrix:
     r"""Distances between every pair of layers under `metric`, as a symmetric `LayerMatrix`.

@@ -16,7 +16,7 @@ __all__ = ['band_of', 'boundary_scores', 'Segmentation', 'block_costs', 'choose_
 
 # %% ../nbs/03_subnetworks.ipynb #3dbec4e5
 def band_of(D)->int|None:
-    "w when D's computed entries are exactly those with |a − b| ≤ w (`layer_matrix(..., band=w)`, the rest NaN); None when D is full."
+    "w when D's computed entries are exactly the pairs at most w layers apart (`layer_matrix(..., band=w)`, the rest NaN); None when D is full."
     D = matrix_values(D); nan = np.isnan(D)
     if not nan.any(): return None
     off = np.abs(np.subtract.outer(np.arange(len(D)), np.arange(len(D))))
