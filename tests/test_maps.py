@@ -146,3 +146,23 @@ def test_cli_errors_are_one_line(args, fragment):
 def test_cli_debug_shows_the_traceback():
     r = gwpaper_cmd("map", OFFLINE_ENCODER, "--texts", "/no/such/file.txt", "--debug", timeout=120)
     assert r.returncode != 0 and "Traceback" in r.stderr
+
+def test_layer_map_with_a_band_keeps_blocks_within_it(tmp_path):
+    "#18: `band` reaches layer_matrix through layer_map; the saved map (plot with NaN cells, CSV, blocks) still works."
+    g = np.random.default_rng(0); X = g.normal(size=(60, 5))
+    reps = [np.tanh(X @ g.normal(size=(5, 6))*s) for s in (0.5, 0.55, 0.6, 3, 3.2, 3.4, 8)]
+    m = layer_map(None, reps, band=2, progress=False)
+    assert m.matrix.band == 2 and m.segmentation.max_block == 3
+    off = np.abs(np.subtract.outer(range(7), range(7)))
+    np.testing.assert_array_equal(np.isnan(m.matrix.values), off > 2)
+    assert all(len(b) <= 3 for b in m.blocks)
+    assert sorted(p.name for p in m.save(tmp_path)) == FOUR_FILES
+    assert pd.read_csv(tmp_path/"matrix.csv", index_col=0).isna().values.sum() == int((off > 2).sum())
+
+def test_cli_map_band(tmp_path):
+    texts = tmp_path/"t.txt"; texts.write_text("\n".join(f"text {i} about {'cats' if i % 3 else 'dogs'}" for i in range(40)))
+    r = gwpaper_cmd("map", OFFLINE_ENCODER, "--texts", str(texts), "--band", "2", "--out", str(tmp_path/"m"))
+    assert r.returncode == 0, r.stderr[-2000:]
+    saved = json.loads((tmp_path/"m"/"blocks.json").read_text())
+    assert all(len(b) <= 3 for b in saved["blocks"]) and sum(map(len, saved["blocks"])) == 7
+    assert "--band" in gwpaper_cmd("map", "--help").stdout
