@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse, datetime, hashlib, io, os, re, shutil, subprocess, sys, tarfile, time, urllib.request
 from pathlib import Path
 import nbformat
+from gwpaper.pipeline import _cell_text      # a code cell without its `#|` directives, as the README shows it
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT/"docs"
@@ -64,17 +65,13 @@ def run_label(profile:str|None, end:str|None, changed:int=0)->str:
             "The figures embedded in the text are the committed `paper` figures.\n:::")
 
 
-def _drop_directives(src:str)->str:
-    return "\n".join(l for l in src.splitlines() if not l.lstrip().startswith("#|")).strip()
-
-
 def stage_library(nb_path:Path, module:str, out:Path):
     "The notebook without its hidden cells and `#|` directives, then an API reference of `module`."
     nb = nbformat.read(nb_path, as_version=4)
     cells = []
     for c in nb.cells:
         if c.cell_type == "code" and (re.search(r"^#\|\s*(hide|default_exp)", c.source, re.M)): continue
-        if c.cell_type == "code": c.source = _drop_directives(c.source)
+        if c.cell_type == "code": c.source = _cell_text(c)
         cells.append(c)
     cells.append(nbformat.v4.new_markdown_cell(f"## API reference: `{module}`\n\n```{{eval-rst}}\n.. automodule:: {module}\n   :members:\n```"))
     nb.cells = cells
@@ -94,7 +91,7 @@ def stage_experiment(nb_path:Path, out:Path, root:Path=ROOT)->str|None:
         if c.cell_type == "code":
             if src and c.source not in outputs: changed += 1
             c.outputs = outputs.get(c.source, []); c.execution_count = None
-            c.source = _drop_directives(c.source)
+            c.source = _cell_text(c)
         cells.append(c)
         if "parameters" in c.metadata.get("tags", []): cells += injected    # the values this run used
     first_md = next(i for i, c in enumerate(cells) if c.cell_type == "markdown")

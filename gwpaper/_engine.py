@@ -112,6 +112,11 @@ def _permuted_loss(C_a:np.ndarray, C_b:np.ndarray, sigma:np.ndarray, block:int=2
     n = len(C_a)
     return sum(float(np.sum((C_a[i:i+block] - C_b[sigma[i:i+block]][:, sigma])**2)) for i in range(0, n, block))/n**2
 
+def _uniform(p:np.ndarray, q:np.ndarray)->bool:
+    "Uniform weights and n = m: where LP vertices are permutations σ/n."
+    n, m = len(p), len(q)
+    return n == m and np.allclose(p, 1/n, rtol=0, atol=1e-15) and np.allclose(q, 1/m, rtol=0, atol=1e-15)
+
 def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:np.ndarray|None,
                  max_iter:int, tol_rel:float, tol_abs:float, device:str|None=None, num_iter_emd:int=100_000,
                  fast_products:bool=False, exact_lp:bool=True, want_coupling:bool=True):
@@ -119,7 +124,7 @@ def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:
 
     `exact_lp=False` solves the LPs on candidate arcs only until the first convergence, then exactly until the next."""
     n, m = len(C_a), len(C_b)
-    uniform = n == m and np.allclose(p, 1/n, rtol=0, atol=1e-15) and np.allclose(q, 1/m, rtol=0, atol=1e-15)
+    uniform = _uniform(p, q)
     if device is None:
         put, get, idx, inner = (lambda x: x), (lambda x: x), (lambda s: s), (lambda X, Y: float(np.vdot(X, Y)))
     else:
@@ -193,10 +198,6 @@ def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:
     return (G if want_coupling else None), _permuted_loss(C_a, C_b, sg), it
 
 # %% ../nbs/02a_engine.ipynb #960c921f
-def _uniform(p:np.ndarray, q:np.ndarray)->bool:
-    n, m = len(p), len(q)
-    return n == m and np.allclose(p, 1/n, rtol=0, atol=1e-15) and np.allclose(q, 1/m, rtol=0, atol=1e-15)
-
 def _engine_follows_pot(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray)->bool:
     "Whether the engine's product start provably takes POT's path: uniform weights, and a first LP with one optimal vertex (no near-ties in u, v)."
     return _uniform(p, q) and _sorted_match(C_a @ p, C_b @ q) is not None

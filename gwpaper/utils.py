@@ -147,13 +147,15 @@ def _parameter_comments(fn)->dict[str, str]:
         if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT): prev = t
     return out
 
+def _comments(obj)->dict[str, str]:
+    "{parameter or field: its comment} for a function (read with `tokenize`) or a class (fastcore's docments)."
+    if not inspect.isclass(obj): return _parameter_comments(obj)
+    from fastcore.docments import docments                # a dataclass's fields: `name: type = default  # comment`
+    return {k: d["docment"] for k, d in docments(obj, full=True).items() if k != "return" and d["docment"]}
+
 def documented(obj):
     "`obj` (a function or dataclass) with the comments beside its parameters (fields) appended to its docstring as a numpy-style section."
-    try:
-        if inspect.isclass(obj):
-            from fastcore.docments import docments      # a dataclass's fields: `name: type = default  # comment`
-            comments = {k: d["docment"] for k, d in docments(obj, full=True).items() if k != "return" and d["docment"]}
-        else: comments = _parameter_comments(obj)
+    try: comments = _comments(obj)
     except (OSError, TypeError): return obj              # no source to read (e.g. a frozen install): the docstring stays
     rows = []
     for name, P in inspect.signature(obj).parameters.items():

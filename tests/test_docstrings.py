@@ -1,7 +1,7 @@
 "Every public function and class whose signature comments its parameters (docments) shows those comments in `help()` (#17)."
 import importlib, inspect, pkgutil, pydoc
 import pytest, gwpaper
-from gwpaper.utils import _parameter_comments
+from gwpaper.utils import _comments as comments_of   # the comments @documented reads
 
 def public_objects():
     for m in pkgutil.iter_modules(gwpaper.__path__):
@@ -11,12 +11,6 @@ def public_objects():
             obj = getattr(mod, name)
             if getattr(obj, "__module__", None) == mod.__name__ and (inspect.isfunction(obj) or inspect.isclass(obj)):
                 yield f"{mod.__name__}.{name}", obj
-
-def comments_of(obj)->dict:
-    if inspect.isclass(obj):
-        from fastcore.docments import docments
-        return {k: d["docment"] for k, d in docments(obj, full=True).items() if k != "return" and d["docment"]}
-    return _parameter_comments(obj)
 
 DOCUMENTED = [(name, obj) for name, obj in public_objects() if comments_of(obj)]
 
