@@ -84,14 +84,33 @@ def _restricted_lp(cost:_LPCost, p:np.ndarray, q:np.ndarray, duals, sigma_prev:n
     if (sigma < 0).any() or len(np.unique(sigma)) != n: return None
     return sigma, (np.asarray(log["u"]), np.asarray(log["v"]))
 
+def _certify_vertex(M:np.ndarray, sigma:np.ndarray, v:np.ndarray, tol:float, budget:int):
+    """Duals (u, v) that prove the permutation σ optimal for the assignment LP with cost M (reduced costs ≥ −tol, zero on σ), or None.
+
+    σ is optimal iff there are column potentials with v_j ≤ v_σ(i) + M_ij − M_iσ(i) for every arc, a shortest-path problem
+    on the columns. Bellman-Ford from the given v (the restricted LP's duals), relaxing only the rows whose u_i = M_iσ(i) − v_σ(i)
+    changed: it settles in a few passes when σ is optimal, and never when it is not (a negative cycle), so it stops after
+    relaxing `budget` rows in all and returns None."""
+    n = len(sigma); rows = np.arange(n); inv = np.empty(n, int); inv[sigma] = rows
+    on_sigma = M[rows, sigma]; v = v.copy(); u = on_sigma - v[sigma]
+    active = rows; relaxed = 0
+    while len(active):
+        relaxed += len(active)
+        if relaxed > budget: return None
+        best = (M[active] - u[active, None]).min(0)   # the lowest v_j that the active rows allow
+        lowered = np.flatnonzero(best < v - tol)
+        if not len(lowered): return u, v
+        v[lowered] = best[lowered]; active = inv[lowered]; u[active] = on_sigma[active] - v[lowered]
+    return u, v
+
 def _linear_ot(cost:_LPCost, p:np.ndarray, q:np.ndarray, duals, sigma_prev:np.ndarray|None, uniform:bool,
                exact:bool, num_iter:int, work:np.ndarray, k:int=16):
     """min ⟨M, T⟩ over Π(p, q) for the cost M of `cost`. Returns (T̂ dense or None, σ or None, duals). `work`: an n×m buffer.
 
     With uniform weights and a previous solution, the LP is first solved on the arcs near the cheapest in reduced cost
     under the previous duals (a few percent of the n² arcs). `exact=False` returns that answer. `exact=True` returns it
-    only when its duals are feasible on every arc (then it is optimal), else re-solves the full LP with `ot.emd`,
-    warm-started from those duals."""
+    only when `_certify_vertex` proves it optimal for the full LP, else re-solves the full LP with `ot.emd`,
+    warm-started from the restricted LP's duals."""
     restrict = uniform and sigma_prev is not None and len(p) > 8*k
     if restrict and duals is None and not exact:     # no previous LP: the usual feasible start (row, then column minima)
         M = cost.full(work); u = M.min(1); M -= u[:, None]; duals = (u, M.min(0))
@@ -101,8 +120,8 @@ def _linear_ot(cost:_LPCost, p:np.ndarray, q:np.ndarray, duals, sigma_prev:np.nd
             sigma, duals = res
             if not exact: return None, sigma, duals
             M = cost.full(work); scale = max(1.0, abs(float(M.max())), abs(float(M.min())))
-            M -= duals[0][:, None]; M -= duals[1][None, :]
-            if M.min() >= -1e-11*scale: return None, sigma, duals
+            certified = _certify_vertex(M, sigma, duals[1], 1e-11*scale, budget=4*len(p))
+            if certified is not None: return None, sigma, certified
     warm = {"potentials_init": duals} if (_EMD_WARM and duals is not None) else {}
     G, log = ot.emd(p, q, cost.full(work), numItermax=num_iter, log=True, **warm)
     return G, (_as_perm(G, len(p)) if uniform else None), (log["u"], log["v"])
@@ -158,6 +177,13 @@ def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:
             out /= n; return out
         TC = put(sparse.csr_matrix(T) @ C_b)        # T has at most n + m − 1 non-zeros
         return f64(Ca @ (f32(TC) if fast_products else TC))
+    last = {"sigma": None, "B": None}                # the last vertex σ whose product was taken, and B = C_a C_b[σ]/n (float64)
+    def vertex_product(sigma):                       # B for a vertex σ: a rank-|S| update of the last B where σ moved |S| ≤ n/2 rows
+        S = None if last["sigma"] is None else np.flatnonzero(sigma != last["sigma"])
+        if S is not None and len(S) <= n//2:
+            if len(S): last["B"] += f64(Ca[:, idx(S)] @ (Cb[idx(sigma[S])] - Cb[idx(last["sigma"][S])]))/n
+        else: last["B"] = product_with(None, sigma, last["B"] if device is None else None)
+        last["sigma"] = sigma; return last["B"]
     def inner_with(D, G, sigma):                     # ⟨D, G⟩, O(n) when G = σ/n
         return float(D[rows, idx(sigma)].sum())/n if sigma is not None else inner(D, G)
     # G is held as σ (a permutation) while it is one, densified only when a step leaves the vertices
@@ -165,7 +191,7 @@ def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:
     else:                                            # G0: a coupling, or a permutation σ (the coupling σ/n)
         G0 = np.asarray(G0); sg = G0 if G0.ndim == 1 else (_as_perm(G0, n) if uniform else None)
         G = None if sg is not None else put(G0)
-        A = product_with(G0, sg, np.empty((n, m)) if device is None else None)
+        A = product_with(G0, None, None) if sg is None else vertex_product(sg)*1.0   # a copy: A changes in place
     cost = const - 2*inner_with(A, G, sg); it = 0; duals = None; prev = sg; exact = exact_lp
     while True:
         it += 1; old = cost
@@ -173,7 +199,9 @@ def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:
         if sc is not None: Gc, duals = None, _sorted_match_duals(u, v, c2, d2)
         else: Gc, sc, duals = _linear_ot(lp, p, q, duals, prev, uniform, exact, num_iter_emd, work)
         prev = sc
-        D = product_with(Gc, sc, work); D -= A       # D = B − A, the change of C_a T C_b along the step
+        if sc is None: D = product_with(Gc, None, work); D -= A       # D = B − A, the change of C_a T C_b along the step
+        elif device is None: D = np.subtract(vertex_product(sc), A, out=work)
+        else: D = vertex_product(sc) - A
         s_g = inner_with(D, G, sg)
         s_c = inner_with(D, None if Gc is None else put(Gc), sc)
         a, b = -2*(s_c - s_g), -4*s_g                # POT's solve_gromov_linesearch coefficients
@@ -191,7 +219,7 @@ def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:
         if (cost != 0 and delta/abs(cost) < tol_rel) or delta < tol_abs:
             if exact: break
             exact = True                              # converged on candidate arcs: confirm with exact LPs
-    del work, A, D, Gc, lp
+    del work, A, D, Gc, lp, last
     if sg is None: G = get(G); sg = _as_perm(G, n) if uniform else None
     if sg is None: return G, const - 2*float(np.sum((C_a @ G @ C_b)*G)), it
     if want_coupling: G = np.zeros((n, m)); G[np.arange(n), sg] = 1/n
