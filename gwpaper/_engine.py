@@ -9,6 +9,7 @@ from pathlib import Path
 import json, inspect, tempfile, os, ctypes, contextlib, shutil, warnings, importlib.util, functools
 import numpy as np, ot
 from scipy import sparse
+from scipy.linalg.blas import daxpy
 from ot.optim import solve_1d_linesearch_quad
 from joblib import Parallel, delayed, parallel_config, cpu_count
 from threadpoolctl import threadpool_limits
@@ -52,19 +53,23 @@ _EMD_WARM = "potentials_init" in inspect.signature(ot.emd).parameters   # POT �
 
 @dataclass
 class _LPCost:
-    "An LP cost matrix given by `full(out)` (all of it, written into `out`) and `at(r, c)` (its entries at arcs (r, c), rounded identically)."
+    "An LP cost matrix given by `full(out, du, dv)` (all of it, minus duals du 1ᵀ + 1 dvᵀ if given, written into `out`) and `at(r, c)` (its entries at arcs (r, c), rounded as `full(out)` rounds them)."
     full: callable
     at: callable
 
 def _dense_cost(M:np.ndarray)->_LPCost:
     "An `_LPCost` for a matrix already in memory."
-    return _LPCost(lambda out: np.copyto(out, M) or out, lambda r, c: M[r, c])
+    def full(out, du=None, dv=None):
+        np.copyto(out, M)
+        if du is not None: out -= du[:, None]; out -= dv[None, :]
+        return out
+    return _LPCost(full, lambda r, c: M[r, c])
 
 def _restricted_lp(cost:_LPCost, p:np.ndarray, q:np.ndarray, duals, sigma_prev:np.ndarray, k:int,
                    num_iter:int, work:np.ndarray):
     "The assignment LP on the arcs whose reduced cost under `duals` is near the smallest of their row or column (about k per row), plus σ_prev. Returns (σ, duals) or None."
     n = len(p); rows = np.arange(n)
-    R = cost.full(work); R -= duals[0][:, None]; R -= duals[1][None, :]
+    R = cost.full(work, *duals)                       # reduced costs under the previous duals
     sample = R[::max(1, n//32)]
     delta = float(np.median(np.partition(sample - sample.min(1)[:, None], k, axis=1)[:, k]))
     keep = R <= R.min(1)[:, None] + delta
@@ -136,6 +141,12 @@ def _uniform(p:np.ndarray, q:np.ndarray)->bool:
     n, m = len(p), len(q)
     return n == m and np.allclose(p, 1/n, rtol=0, atol=1e-15) and np.allclose(q, 1/m, rtol=0, atol=1e-15)
 
+def _step_towards(A:np.ndarray, B:np.ndarray, alpha:float):
+    "A ← (1 − α) A + α B in place, in two passes and no temporary (BLAS axpy) when both are contiguous float64."
+    A *= 1 - alpha
+    if A.dtype == B.dtype == np.float64 and A.flags.c_contiguous and B.flags.c_contiguous: daxpy(B.ravel(), A.ravel(), a=alpha)
+    else: A += alpha*B
+
 def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:np.ndarray|None,
                  max_iter:int, tol_rel:float, tol_abs:float, device:str|None=None, num_iter_emd:int=100_000,
                  fast_products:bool=False, exact_lp:bool=True, want_coupling:bool=True):
@@ -160,10 +171,10 @@ def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:
     f32, f64 = ((lambda X: X.astype(np.float32)), (lambda X: X.astype(np.float64))) if device is None else ((lambda X: X.float()), (lambda X: X.double()))
     if fast_products: Ca, Cb = f32(Ca), f32(Cb)
     work = np.empty((n, m))                           # the LP's cost and reduced costs, then D = B − A
-    def cost_into(out):                              # the LP cost 2(constC − 2A), POT's gradient, into `out`
+    def cost_into(out, du=None, dv=None):            # the LP cost 2(constC − 2A), POT's gradient, minus duals if given, into `out`
         if device is None: np.multiply(A, -4.0, out=out)
         else: out[...] = get(-4*A)
-        out += 2*c2[:, None]; out += 2*d2[None, :]; return out
+        out += (2*c2 if du is None else 2*c2 - du)[:, None]; out += (2*d2 if dv is None else 2*d2 - dv)[None, :]; return out
     def cost_at(r, c):                               # the same entries at arcs (r, c), rounded the same way
         return (get(A[idx(r), idx(c)])*-4.0 + 2*c2[r]) + 2*d2[c]
     lp = _LPCost(cost_into, cost_at)
@@ -199,11 +210,16 @@ def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:
         if sc is not None: Gc, duals = None, _sorted_match_duals(u, v, c2, d2)
         else: Gc, sc, duals = _linear_ot(lp, p, q, duals, prev, uniform, exact, num_iter_emd, work)
         prev = sc
-        if sc is None: D = product_with(Gc, None, work); D -= A       # D = B − A, the change of C_a T C_b along the step
-        elif device is None: D = np.subtract(vertex_product(sc), A, out=work)
-        else: D = vertex_product(sc) - A
-        s_g = inner_with(D, G, sg)
-        s_c = inner_with(D, None if Gc is None else put(Gc), sc)
+        D = B = None
+        if sc is not None and device is None:       # B = C_a C_b[σ]/n; ⟨A, G⟩ = (const − cost)/2 is known, so D = B − A is never formed
+            B = vertex_product(sc)
+            s_g = inner_with(B, G, sg) - (const - cost)/2
+            s_c = inner_with(B, None, sc) - inner_with(A, None, sc)
+        else:
+            if sc is None: D = product_with(Gc, None, work); D -= A       # D = B − A, the change of C_a T C_b along the step
+            else: D = vertex_product(sc) - A
+            s_g = inner_with(D, G, sg)
+            s_c = inner_with(D, None if Gc is None else put(Gc), sc)
         a, b = -2*(s_c - s_g), -4*s_g                # POT's solve_gromov_linesearch coefficients
         alpha = solve_1d_linesearch_quad(a, b)
         cost = cost + a*alpha**2 + b*alpha
@@ -213,7 +229,8 @@ def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:
             G *= 1 - alpha
             if sc is not None: G[rows, idx(sc)] += alpha/n
             else: G += alpha*put(Gc)
-        if alpha != 0: D *= alpha; A += D            # in place: D is not needed after the step
+        if alpha != 0 and D is None: _step_towards(A, B, alpha)
+        elif alpha != 0: D *= alpha; A += D          # in place: D is not needed after the step
         if it >= max_iter: break
         delta = abs(cost - old)
         if (cost != 0 and delta/abs(cost) < tol_rel) or delta < tol_abs:
