@@ -100,8 +100,8 @@ def _accuracy(forward, model:nn.Module, X, y, batch_size:int=4096)->float:
     return correct/len(X)
 
 def accuracy(model:nn.Module, X, y, stage:int|None=None, batch_size:int=4096)->float:
-    "Fraction of rows of X whose predicted class (head `stage`) equals y."
-    return _accuracy(lambda x: model(x, stage=stage), model, X, y, batch_size)
+    "Fraction of rows of X whose predicted class equals y: the class of `model(x)`, or of head `stage` of a `StagedMLP` (`model(x, stage=stage)`)."
+    return _accuracy(model if stage is None else (lambda x: model(x, stage=stage)), model, X, y, batch_size)
 
 # %% ../nbs/07_models.ipynb #ae253197
 def _fit(model, params, X, y, stage, epochs, lr, batch_size, weight_decay, gen, hist, X_test, y_test, progress, desc,

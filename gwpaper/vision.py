@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
-from .models import TrainHistory, _accuracy, _fit, save_weights, load_weights
+from .models import TrainHistory, accuracy, _fit, save_weights, load_weights
 from .utils import digest, atomic_write_json, documented
 
 # %% auto #0
@@ -162,4 +162,4 @@ def train_vision(
         hist = finetune_vision(model, X, y, epochs, lr, batch_size, weight_decay, seed, progress=progress, desc=f"{arch} seed {seed}")
         rec = dict(train_seconds=hist.seconds, history=hist.rows, options=opts); cached = False
         if path is not None: save_weights(model, path.with_suffix(".safetensors")); atomic_write_json(path.with_suffix(".json"), rec)
-    return TrainedClassifier(model.eval(), _accuracy(model, model, X_test, y_test, 512), rec["train_seconds"], rec["history"], cached)
+    return TrainedClassifier(model.eval(), accuracy(model, X_test, y_test, batch_size=512), rec["train_seconds"], rec["history"], cached)
