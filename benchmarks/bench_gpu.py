@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_gw import w1_reps, batch_peer, profile_pair  # noqa: E402
+from bench_gw import w1_reps, batch_peer, profile_pair, pot_inputs, value_ratios as ratios  # noqa: E402
 
 
 def pot_pair(Ca: np.ndarray, Cb: np.ndarray, device: str | None, threads: int) -> tuple[float, float]:
@@ -49,12 +49,6 @@ def pot_pairs(Cs, pairs, device, jobs: int, threads: int) -> tuple[np.ndarray, f
     return np.array([v for v, _ in out]), time.perf_counter() - t
 
 
-def ratios(ours: np.ndarray, ref: np.ndarray) -> dict:
-    r = ours/ref
-    return {"value_ratio_min": float(r.min()), "value_ratio_median": float(np.median(r)), "value_ratio_max": float(r.max()),
-            "pairs_above_1+1e-6": int(np.sum(r > 1 + 1e-6)), "frac_below_0.99": float(np.mean(r < 0.99))}
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--deadline", type=float, default=480, help="seconds for the whole run; sections that would not fit are skipped")
@@ -64,7 +58,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     t0 = time.perf_counter(); left = lambda: args.deadline - (time.perf_counter() - t0)
     import torch, ot, joblib
-    from gwpaper.gw import layer_matrix, prepare_layers
+    from gwpaper.gw import layer_matrix
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
     cores = joblib.cpu_count()
     smi = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm", "--format=csv,noheader"],
@@ -84,7 +78,7 @@ def main(argv=None):
     dev = args.device
     # --- n = 1000, every pair
     n = args.sizes[0]; reps = w1_reps(n); L = len(reps); iu = np.triu_indices(L, 1); pairs = list(zip(*map(list, iu)))
-    Cs = [C.astype(np.float64) for C in prepare_layers(reps, "gw")]
+    Cs = pot_inputs(reps)
     if not skip(f"pot_cpu_n{n}", 60):
         V_pot, s = pot_pairs(Cs, pairs, None, cores, 1)
         record(f"pot_cpu_n{n}", pairs=len(pairs), seconds=s, processes=cores)
@@ -107,7 +101,7 @@ def main(argv=None):
         record(f"profile_n{n}", pairs=3, **{k: float(np.sum([r[k] for r in rows])) for k in rows[0]})
     # --- n = 4000, adjacent pairs
     n = args.sizes[1]; reps = w1_reps(n); pairs = [(l, l + 1) for l in range(L - 1)]
-    Cs = [C.astype(np.float64) for C in prepare_layers(reps, "gw")]
+    Cs = pot_inputs(reps)
     if skip(f"gwpaper_cuda_n{n}_band1", 150): return res
     t = time.perf_counter(); lm = layer_matrix(reps, band=1, progress=False, device=dev); s = time.perf_counter() - t
     ours = np.array([lm.values[a, b] for a, b in pairs])

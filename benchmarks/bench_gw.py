@@ -79,6 +79,19 @@ class PeakRSS:
         self._stop.set(); self._t.join(); self.peak = max(self.peak, _tree_rss(os.getpid()))
 
 
+def pot_inputs(reps: list[np.ndarray]) -> list[np.ndarray]:
+    "POT's inputs: exactly the C matrices `layer_matrix(reps)` computes on (stored float32), in float64."
+    from gwpaper.gw import prepare_layers
+    return [C.astype(np.float64) for C in prepare_layers(reps, "gw")]
+
+
+def value_ratios(ours: np.ndarray, ref: np.ndarray) -> dict:
+    "The per-pair value ratio ours/ref: min, median, max, the fraction below 0.99 and the number of pairs above 1 + 1e-6."
+    r = ours/ref
+    return {"value_ratio_min": float(r.min()), "value_ratio_median": float(np.median(r)), "value_ratio_max": float(r.max()),
+            "frac_below_0.99": float(np.mean(r < 0.99)), "pairs_above_1+1e-6": int(np.sum(r > 1 + 1e-6))}
+
+
 def pot_loop(Cs: list[np.ndarray]) -> np.ndarray:
     "The reference: POT's default call on every pair, in a plain loop."
     import ot
@@ -168,11 +181,10 @@ def main(argv: list[str] | None = None) -> dict:
     args = ap.parse_args(argv)
 
     import ot, joblib
-    from gwpaper.gw import layer_matrix, prepare_layers
+    from gwpaper.gw import layer_matrix
     reps = WORKLOADS[args.workload](args.n)
-    # POT's inputs: exactly the matrices layer_matrix computes on, in float64. Built only for POT's runs, so that
-    # gwpaper's peak memory does not include them (layer_matrix builds its own from `reps`).
-    pot_inputs = lambda: [C.astype(np.float64) for C in prepare_layers(reps, "gw")]
+    # POT's inputs (`pot_inputs`) are built only for POT's runs, so that gwpaper's peak memory does not include them
+    # (layer_matrix builds its own from `reps`).
     L = len(reps); iu = np.triu_indices(L, 1)
     kwargs = {} if args.device is None else {"device": args.device}
     print(f"workload {args.workload}: {L} layers, n={args.n}, {len(iu[0])} pairs; {joblib.cpu_count()} cores; "
@@ -186,7 +198,7 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"[{r}] gwpaper layer_matrix: {ours_t[-1]:.1f} s, peak memory {mem.peak/2**30:.2f} GiB", flush=True)
         if not args.skip_pot:
             with PeakRSS() as mem:
-                Cs = pot_inputs()
+                Cs = pot_inputs(reps)
                 t = time.perf_counter(); V = pot_loop(Cs); pot_t.append(time.perf_counter() - t)
             del Cs
             pot_rss.append(mem.peak)
@@ -196,18 +208,14 @@ def main(argv: list[str] | None = None) -> dict:
            "gwpaper_s": float(np.median(ours_t)), "gwpaper_peak_mem_gib": float(np.median(ours_rss))/2**30}
     inits = {}
     if not args.skip_pot:
-        ratio = lm.values[iu] / V[iu]
-        inits = {"identity_wins": float(np.mean(ratio < 1 - 1e-9))}
+        inits = {"identity_wins": float(np.mean(lm.values[iu]/V[iu] < 1 - 1e-9))}
         out.update({"pot_s": float(np.median(pot_t)), "pot_peak_mem_gib": float(np.median(pot_rss))/2**30,
-                    "time_ratio": float(np.median(ours_t)/np.median(pot_t)),
-                    "value_ratio_min": float(ratio.min()), "value_ratio_median": float(np.median(ratio)),
-                    "value_ratio_max": float(ratio.max()), "frac_below_0.99": float(np.mean(ratio < 0.99)),
-                    "pairs_above_1+1e-6": int(np.sum(ratio > 1 + 1e-6))})
+                    "time_ratio": float(np.median(ours_t)/np.median(pot_t)), **value_ratios(lm.values[iu], V[iu])})
         print(f"time ratio gwpaper/POT = {out['time_ratio']:.3f}  ({out['gwpaper_s']:.1f} s vs {out['pot_s']:.1f} s, median of {args.repeat})")
-        print(f"value ratio gwpaper/POT per pair: min {ratio.min():.4f}  median {np.median(ratio):.6f}  max {ratio.max():.9f}  "
-              f"below 0.99: {np.mean(ratio < 0.99):.0%}  above 1+1e-6: {out['pairs_above_1+1e-6']}")
+        print(f"value ratio gwpaper/POT per pair: min {out['value_ratio_min']:.4f}  median {out['value_ratio_median']:.6f}  "
+              f"max {out['value_ratio_max']:.9f}  below 0.99: {out['frac_below_0.99']:.0%}  above 1+1e-6: {out['pairs_above_1+1e-6']}")
     if args.profile_pairs:
-        rows, Cs = [], pot_inputs()
+        rows, Cs = [], pot_inputs(reps)
         for k in np.linspace(0, len(iu[0]) - 1, args.profile_pairs).astype(int):
             rows.append(profile_pair(Cs[iu[0][k]], Cs[iu[1][k]]))
         prof = {key: float(np.sum([r[key] for r in rows])) for key in rows[0]}
@@ -217,7 +225,7 @@ def main(argv: list[str] | None = None) -> dict:
               f"POT {prof['pot_s']:.2f} s, of which LP {prof['pot_lp_s']:.2f} s ({prof['pot_lp_calls']:.0f} calls), "
               f"products+line search {prof['pot_s'] - prof['pot_lp_s']:.2f} s")
     if args.batch_regs:
-        Cs = pot_inputs(); pairs = list(zip(*iu)); ours = lm.values[iu]
+        Cs = pot_inputs(reps); pairs = list(zip(*iu)); ours = lm.values[iu]
         out["batch"] = []
         for reg in args.batch_regs:
             row = batch_peer(Cs, pairs, reg, ours); out["batch"].append(row)

@@ -98,15 +98,14 @@ def _certify_vertex(M:np.ndarray, sigma:np.ndarray, v:np.ndarray, tol:float, bud
     relaxing `budget` rows in all and returns None."""
     n = len(sigma); rows = np.arange(n); inv = np.empty(n, int); inv[sigma] = rows
     on_sigma = M[rows, sigma]; v = v.copy(); u = on_sigma - v[sigma]
-    active = rows; relaxed = 0
-    while len(active):
+    active = rows; relaxed = 0                        # never empty: the rows of the columns just lowered
+    while True:
         relaxed += len(active)
         if relaxed > budget: return None
         best = (M[active] - u[active, None]).min(0)   # the lowest v_j that the active rows allow
         lowered = np.flatnonzero(best < v - tol)
         if not len(lowered): return u, v
         v[lowered] = best[lowered]; active = inv[lowered]; u[active] = on_sigma[active] - v[lowered]
-    return u, v
 
 def _linear_ot(cost:_LPCost, p:np.ndarray, q:np.ndarray, duals, sigma_prev:np.ndarray|None, uniform:bool,
                exact:bool, num_iter:int, work:np.ndarray, k:int=16):
