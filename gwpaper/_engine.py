@@ -9,14 +9,14 @@ from pathlib import Path
 import json, inspect, tempfile, os, ctypes, contextlib, shutil, warnings, importlib.util, functools
 import numpy as np, ot
 from scipy import sparse
-from scipy.linalg.blas import daxpy
+from scipy.linalg.blas import daxpy, dgemm
 from ot.optim import solve_1d_linesearch_quad
 from joblib import Parallel, delayed, parallel_config, cpu_count
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 import pandas as pd
 from .utils import digest, atomic_write_json, temporary_environ, as_array, check_representations, documented
-from .distances import compare_prepared, pairwise_distances, cka_features, GEOMETRY_METRICS
+from .distances import compare_prepared, pairwise_distances, cka_features, check_distance_matrix, GEOMETRY_METRICS
 
 # %% auto #0
 __all__ = ['BACKENDS', 'SERIAL_BELOW_N', 'third_lower_bound', 'check_weights', 'prepare_layers', 'engine_version',
@@ -53,9 +53,10 @@ _EMD_WARM = "potentials_init" in inspect.signature(ot.emd).parameters   # POT �
 
 @dataclass
 class _LPCost:
-    "An LP cost matrix given by `full(out, du, dv)` (all of it, minus duals du 1ᵀ + 1 dvᵀ if given, written into `out`) and `at(r, c)` (its entries at arcs (r, c), rounded as `full(out)` rounds them)."
+    "An LP cost matrix given by `full(out, du, dv)` (all of it, minus duals du 1ᵀ + 1 dvᵀ if given, written into `out`) and `at(r, c)` (its entries at arcs (r, c), rounded as `full(out)` rounds them); `scale` ≥ max |M_ij| sets the certificate's tolerance."
     full: callable
     at: callable
+    scale: float
 
 def _dense_cost(M:np.ndarray)->_LPCost:
     "An `_LPCost` for a matrix already in memory."
@@ -63,23 +64,23 @@ def _dense_cost(M:np.ndarray)->_LPCost:
         np.copyto(out, M)
         if du is not None: out -= du[:, None]; out -= dv[None, :]
         return out
-    return _LPCost(full, lambda r, c: M[r, c])
+    return _LPCost(full, lambda r, c: M[r, c], max(1.0, float(np.abs(M).max())))
 
 def _restricted_lp(cost:_LPCost, p:np.ndarray, q:np.ndarray, duals, sigma_prev:np.ndarray, k:int,
                    num_iter:int, work:np.ndarray):
     "The assignment LP on the arcs whose reduced cost under `duals` is near the smallest of their row or column (about k per row), plus σ_prev. Returns (σ, duals) or None."
     n = len(p); rows = np.arange(n)
-    R = cost.full(work, *duals)                       # reduced costs under the previous duals
+    R = cost.full(work, *duals)                       # reduced costs under the previous duals; left in `work` for the certificate
     sample = R[::max(1, n//32)]
     delta = float(np.median(np.partition(sample - sample.min(1)[:, None], k, axis=1)[:, k]))
     keep = R <= R.min(1)[:, None] + delta
     keep |= R <= R.min(0)[None, :] + delta
-    if keep.sum() > 4*k*n:                            # δ too loose for these duals: exactly the k cheapest per row and per column
+    if np.count_nonzero(keep) > 4*k*n:                            # δ too loose for these duals: exactly the k cheapest per row and per column
         keep[:] = False
         keep[np.repeat(rows, k), np.argpartition(R, k, axis=1)[:, :k].ravel()] = True
         keep[np.argpartition(R, k, axis=0)[:k].ravel(), np.tile(rows, k)] = True
     keep[rows, sigma_prev] = True                     # σ_prev keeps the restricted LP feasible
-    r, c = np.nonzero(keep); del keep
+    r, c = np.divmod(np.flatnonzero(keep), n); del keep   # row-major like np.nonzero, in a third of its time
     # its pivots are cheap: allow more of them than POT's cap for the full LP, so that large n still reaches the optimum
     G, log = ot.emd(p, q, sparse.coo_matrix((cost.at(r, c), (r, c)), shape=(n, n)), numItermax=max(num_iter, 100*n), log=True)
     if log["result_code"] != 1: return None
@@ -108,7 +109,7 @@ def _certify_vertex(M:np.ndarray, sigma:np.ndarray, v:np.ndarray, tol:float, bud
         v[lowered] = best[lowered]; active = inv[lowered]; u[active] = on_sigma[active] - v[lowered]
 
 def _linear_ot(cost:_LPCost, p:np.ndarray, q:np.ndarray, duals, sigma_prev:np.ndarray|None, uniform:bool,
-               exact:bool, num_iter:int, work:np.ndarray, k:int=16):
+               exact:bool, num_iter:int, work:np.ndarray, k:int=16, rounds:int=2):
     """min ⟨M, T⟩ over Π(p, q) for the cost M of `cost`. Returns (T̂ dense or None, σ or None, duals). `work`: an n×m buffer.
 
     With uniform weights and a previous solution, the LP is first solved on the arcs near the cheapest in reduced cost
@@ -118,14 +119,16 @@ def _linear_ot(cost:_LPCost, p:np.ndarray, q:np.ndarray, duals, sigma_prev:np.nd
     restrict = uniform and sigma_prev is not None and len(p) > 8*k
     if restrict and duals is None and not exact:     # no previous LP: the usual feasible start (row, then column minima)
         M = cost.full(work); u = M.min(1); M -= u[:, None]; duals = (u, M.min(0))
-    if restrict and duals is not None:
+    for _ in range(rounds if restrict and duals is not None else 0):
+        du, dv = duals
         res = _restricted_lp(cost, p, q, duals, sigma_prev, k, num_iter, work)
-        if res is not None:
-            sigma, duals = res
-            if not exact: return None, sigma, duals
-            M = cost.full(work); scale = max(1.0, abs(float(M.max())), abs(float(M.min())))
-            certified = _certify_vertex(M, sigma, duals[1], 1e-11*scale, budget=4*len(p))
-            if certified is not None: return None, sigma, certified
+        if res is None: break
+        sigma, duals = res
+        if not exact: return None, sigma, duals
+        # certify on the reduced costs R = M − du 1ᵀ − 1 dvᵀ left in `work`: duals (u, v) for M are (u − du, v − dv) for R
+        certified = _certify_vertex(work, sigma, duals[1] - dv, 1e-11*max(1.0, cost.scale), budget=4*len(p))
+        if certified is not None: return None, sigma, (certified[0] + du, certified[1] + dv)
+        sigma_prev = sigma                            # not certified: candidate arcs again, around this LP's duals
     warm = {"potentials_init": duals} if (_EMD_WARM and duals is not None) else {}
     G, log = ot.emd(p, q, cost.full(work), numItermax=num_iter, log=True, **warm)
     return G, (_as_perm(G, len(p)) if uniform else None), (log["u"], log["v"])
@@ -139,6 +142,13 @@ def _uniform(p:np.ndarray, q:np.ndarray)->bool:
     "Uniform weights and n = m: where LP vertices are permutations σ/n."
     n, m = len(p), len(q)
     return n == m and np.allclose(p, 1/n, rtol=0, atol=1e-15) and np.allclose(q, 1/m, rtol=0, atol=1e-15)
+
+def _add_product(B:np.ndarray, X:np.ndarray, Y:np.ndarray, scale:float):
+    "B ← B + scale·X Y in place (B float64, C-contiguous): one BLAS gemm on the transposes when X and Y are float64, else one pass."
+    if X.dtype == Y.dtype == np.float64 and B.flags.c_contiguous:   # Bᵀ = Fortran view of B; gemm writes into it
+        out = dgemm(scale, np.ascontiguousarray(Y).T, np.ascontiguousarray(X).T, beta=1.0, c=B.T, overwrite_c=True)
+        if not np.shares_memory(out, B): B[...] = out.T                 # the wrapper copied after all
+    else: np.add(B, X @ (Y*Y.dtype.type(scale)), out=B)
 
 def _step_towards(A:np.ndarray, B:np.ndarray, alpha:float):
     "A ← (1 − α) A + α B in place, in two passes and no temporary (BLAS axpy) when both are contiguous float64."
@@ -176,7 +186,7 @@ def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:
         out += (2*c2 if du is None else 2*c2 - du)[:, None]; out += (2*d2 if dv is None else 2*d2 - dv)[None, :]; return out
     def cost_at(r, c):                               # the same entries at arcs (r, c), rounded the same way
         return (get(A[idx(r), idx(c)])*-4.0 + 2*c2[r]) + 2*d2[c]
-    lp = _LPCost(cost_into, cost_at)
+    lp = _LPCost(cost_into, cost_at, 2*float(c2.max() + d2.max()))   # 0 ≤ 4A_ij ≤ 2(c2_i + d2_j) for any coupling, so 0 ≤ M_ij ≤ this
     def dense(sigma):                                # a permutation σ as the coupling σ/n
         T = put(np.zeros((n, m))); T[rows, idx(sigma)] = 1/n; return T
     def product_with(T, sigma, out=None):            # C_a T C_b for a vertex T of Π(p, q), into `out` on the CPU
@@ -191,7 +201,8 @@ def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:
     def vertex_product(sigma):                       # B for a vertex σ: a rank-|S| update of the last B where σ moved |S| ≤ n/2 rows
         S = None if last["sigma"] is None else np.flatnonzero(sigma != last["sigma"])
         if S is not None and len(S) <= n//2:
-            if len(S): last["B"] += f64(Ca[:, idx(S)] @ (Cb[idx(sigma[S])] - Cb[idx(last["sigma"][S])]))/n
+            if len(S) and device is not None: last["B"] += f64(Ca[:, idx(S)] @ (Cb[idx(sigma[S])] - Cb[idx(last["sigma"][S])]))/n
+            elif len(S): _add_product(last["B"], Ca[:, S], Cb[sigma[S]] - Cb[last["sigma"][S]], 1/n)
         else: last["B"] = product_with(None, sigma, last["B"] if device is None else None)
         last["sigma"] = sigma; return last["B"]
     def inner_with(D, G, sigma):                     # ⟨D, G⟩, O(n) when G = σ/n
@@ -297,17 +308,26 @@ def prepare_layers(reps, metric:str, intra_metric:str="euclidean", normalize:str
     if metric == "cka": return [cka_features(R) for R in reps]          # at most n columns, whatever the width
     return [np.asarray(R, np.float64) for R in reps]
 
+def _sorted_distances(C:np.ndarray)->np.ndarray:
+    "The n(n−1)/2 entries of `C` above the diagonal, sorted (in `C`'s dtype): all that Mémoli's SLB needs of a layer."
+    return np.sort(C[np.triu_indices(len(C), 1)])
+
+def _slb_from_sorted(a:np.ndarray, b:np.ndarray, n:int)->float:
+    "The SLB for uniform weights and n = m from two layers' `_sorted_distances`, in float64."
+    return float(2*np.sum((np.asarray(a, np.float64) - np.asarray(b, np.float64))**2)/n**2)
+
 def _release_freed_memory():
     "Hand freed heap memory back to the OS (glibc keeps freed blocks below 32 MB, so a worker's RSS would creep up pair by pair)."
     try: ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError): pass
 
-def _pair(a, b, metric, gw_kwargs, solve, blas_threads=None):
-    "One pair of prepared layers: `solve` (`gwpaper.gw.gw`, passed in so that this module never imports it) for GW, else `compare_prepared`."
+def _pair(a, b, metric, gw_kwargs, solve, blas_threads=None, sorted_ab=None):
+    "One pair of prepared layers: `solve` (`gwpaper.gw`'s solver for checked layers, passed in so that this module never imports it) for GW, with the SLB from `sorted_ab` if given; else `compare_prepared`."
     with threadpool_limits(limits=blas_threads) if blas_threads is not None else contextlib.nullcontext():
         a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
         if metric == "gw":
-            r = solve(a, b, **gw_kwargs); del a, b; _release_freed_memory()
+            slb = None if sorted_ab is None else _slb_from_sorted(*sorted_ab, len(a))
+            r = solve(a, b, slb=slb, **gw_kwargs); del a, b; _release_freed_memory()
             return {"value": r.value, "lower_bound": r.lower_bound, "init": r.init}
         return {"value": compare_prepared(a, b, metric)}
 
@@ -365,11 +385,11 @@ def _warn_constant_layers(prepared:list[np.ndarray], labels:list[str], metric:st
                                 "GW(0, C_b) = mean(C_b²)), so it looks far from every layer and a segmentation cuts it off; drop it, "
                                 "or for an HF encoder use pooling='mean' rather than 'cls'.", stacklevel=3)
 
-def _file_backed(arrays:list[np.ndarray], folder:Path)->list[np.ndarray]:
+def _file_backed(arrays:list[np.ndarray], folder:Path, prefix:str="layer")->list[np.ndarray]:
     "The arrays as read-only memory maps of .npy files in `folder`: joblib hands workers the file, not a copy."
     out = []
     for i, X in enumerate(arrays):
-        np.save(folder/f"{i}.npy", X); out.append(np.load(folder/f"{i}.npy", mmap_mode="r"))
+        np.save(folder/f"{prefix}{i}.npy", X); out.append(np.load(folder/f"{prefix}{i}.npy", mmap_mode="r"))
     return out
 
 BACKENDS = ("loky", "dask")
@@ -402,9 +422,16 @@ def _compute_pairs(prepared:list[np.ndarray], pairs:list[tuple[int, int]], metri
     # has run in the process its idle OpenMP threads compete with BLAS's (a 10-layer matrix at n = 120 took 17.7 s, 0.84 s with 1 thread)
     serial_small = backend == "loky" and workers == 1 and len(prepared[0]) < SERIAL_BELOW_N and todo
     blas_limit = threadpool_limits(limits=1) if serial_small else contextlib.nullcontext()
+    used = sorted({l for pr in todo for l in pr}) if metric == "gw" else []
+    for l in used: check_distance_matrix(prepared[l], f"layer {l}")   # once per layer here, not twice per pair in the workers
+    # uniform weights: each layer's distances sorted once, and each pair's SLB is one pass over two sorted vectors
+    tri = {l: _sorted_distances(prepared[l]) for l in used} if not {"p", "q"} & set(gw_kwargs) else {}
     with scratch as tmp, env, blas_limit, parallel_config(backend=backend, n_jobs=workers):
-        if tmp is not None: prepared = _file_backed(prepared, Path(tmp))   # one copy, shared by every process
-        jobs = (delayed(_pair)(prepared[a], prepared[b], metric, gw_kwargs, solve, blas) for a, b in todo)
+        if tmp is not None:                                           # one copy, shared by every process
+            prepared = _file_backed(prepared, Path(tmp))
+            tri = dict(zip(tri, _file_backed(list(tri.values()), Path(tmp), prefix="sorted")))
+        jobs = (delayed(_pair)(prepared[a], prepared[b], metric, gw_kwargs, solve, blas, (tri[a], tri[b]) if tri else None)
+                for a, b in todo)
         out = Parallel(return_as="generator")(jobs)
         for (a, b), res in tqdm(zip(todo, out), total=len(todo), desc=f"{metric} pairs", disable=not progress or not todo, leave=False):
             results[a, b] = res

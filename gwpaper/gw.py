@@ -6,12 +6,13 @@
 from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
+import inspect
 import numpy as np, pandas as pd, ot
 from .utils import check_representations, check_representation, as_array, documented
 from .distances import (pairwise_distances, check_distance_matrix, check_metric, compare_prepared, cka_features,
                                GEOMETRY_METRICS, METRICS)
 from ._engine import (_frank_wolfe, _as_perm, _engine_follows_pot, _pot_product_start, _compute_pairs, _check_backend,
-                             _warn_constant_layers, _check_coupling, check_weights, prepare_layers, engine_version,
+                             _warn_constant_layers, _check_coupling, _sorted_distances, _slb_from_sorted, check_weights, prepare_layers, engine_version,
                              third_lower_bound, CrossLayerMatrix, BACKENDS, SERIAL_BELOW_N)
 _all_ = ["check_weights", "prepare_layers", "engine_version", "third_lower_bound", "CrossLayerMatrix", "BACKENDS", "SERIAL_BELOW_N"]   # public here
 
@@ -25,8 +26,7 @@ def second_lower_bound(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray|None=None, q
     "Mémoli's SLB: W₂² between the distributions of pairwise distances; ≤ GW(C_a, C_b) in POT's loss convention."
     n, m = len(C_a), len(C_b)
     if p is None and q is None and n == m:
-        a = np.sort(C_a[np.triu_indices(n, 1)]); b = np.sort(C_b[np.triu_indices(m, 1)])
-        return float(2*np.sum((a - b)**2)/n**2)
+        return _slb_from_sorted(_sorted_distances(C_a), _sorted_distances(C_b), n)
     p = np.full(n, 1/n) if p is None else np.asarray(p, np.float64)
     q = np.full(m, 1/m) if q is None else np.asarray(q, np.float64)
     return float(ot.wasserstein_1d(C_a.ravel(), C_b.ravel(), np.outer(p, p).ravel(), np.outer(q, q).ravel(), p=2))
@@ -94,12 +94,18 @@ def gw(
     References: Peyré, Cuturi & Solomon (ICML 2016); Mémoli, Found. Comput. Math. 11 (2011) 417-487.
     """
     C_a, C_b = check_distance_matrix(C_a, "C_a"), check_distance_matrix(C_b, "C_b")
+    return _gw_checked(C_a, C_b, inits, p, q, max_iter, tol_rel, tol_abs, return_coupling, seed, device, certified_rtol, tlb)
+
+def _gw_checked(C_a, C_b, inits, p, q, max_iter, tol_rel, tol_abs, return_coupling, seed, device, certified_rtol, tlb,
+                slb:float|None=None)->GWResult:
+    "`gw` on distance matrices already checked; `slb`: their SLB if already known (uniform weights only)."
     n, m = len(C_a), len(C_b)
     pu, qu = check_weights(p, n, "p"), check_weights(q, m, "q")
     if isinstance(inits, str) or not isinstance(inits, (list, tuple)): inits = (inits,)
     if not inits: raise ValueError("`inits` is empty; give at least one start, e.g. ('identity', 'product')")
     starts = [initial_coupling(init, pu, qu, seed=seed + k, name=f"inits[{k}]") for k, init in enumerate(inits)]
-    bounds = {"slb": second_lower_bound(C_a, C_b, None if p is None else pu, None if q is None else qu)}   # uniform: a sort
+    if slb is None or p is not None or q is not None: slb = second_lower_bound(C_a, C_b, None if p is None else pu, None if q is None else qu)
+    bounds = {"slb": slb}                                                                                  # uniform: a sort
     if tlb and p is None and q is None and n == m: bounds["tlb"] = third_lower_bound(C_a, C_b)            # one product, one LP
     lb = max(bounds.values())
     best, values = None, {}
@@ -117,6 +123,13 @@ def gw(
         if certified_rtol is not None and best[0] <= lb*(1 + certified_rtol): break
     v, name, it, T = best
     return GWResult(max(v, lb), lb, name, it, T if return_coupling else None, values, bounds)
+
+_GW_SIGNATURE = inspect.signature(gw)   # gw's defaults, the one place they are written
+
+def _gw_prepared(C_a:np.ndarray, C_b:np.ndarray, slb:float|None=None, **gw_kwargs)->GWResult:
+    "`gw` for layers that `layer_matrix` prepared and checked once (`_compute_pairs`): no per-pair checks, and the SLB if given."
+    args = _GW_SIGNATURE.bind(C_a, C_b, **gw_kwargs); args.apply_defaults()
+    return _gw_checked(**args.arguments, slb=slb)
 
 # %% ../nbs/02_gw.ipynb #23316258
 @documented
@@ -187,7 +200,7 @@ def layer_matrix(
     if band is not None and (isinstance(band, bool) or not isinstance(band, (int, np.integer)) or band < 1): raise ValueError(f"band={band!r} must be an integer ≥ 1, or None for every pair")
     pairs = [(a, b) for a in range(L) for b in range(a + 1, L) if band is None or b - a <= band]
     results = _compute_pairs(prepared, pairs, metric, dict(intra_metric=intra_metric, normalize=normalize), gw_kwargs,
-                             n_jobs, backend, cache_dir, progress, gw)
+                             n_jobs, backend, cache_dir, progress, _gw_prepared)
     V = np.where(np.eye(L, dtype=bool), 0.0, np.nan); LB = V.copy() if metric == "gw" else None
     for (a, b), res in results.items():
         V[a, b] = V[b, a] = res["value"]
@@ -224,7 +237,7 @@ def cross_layer_matrix(
     _warn_constant_layers(prepared, [f"a:{l}" for l in row] + [f"b:{l}" for l in col], metric)
     pairs = [(i, La + j) for i in range(La) for j in range(Lb)]
     results = _compute_pairs(prepared, pairs, metric, dict(intra_metric=intra_metric, normalize=normalize), gw_kwargs,
-                             n_jobs, backend, cache_dir, progress, gw)
+                             n_jobs, backend, cache_dir, progress, _gw_prepared)
     V = np.array([results[p]["value"] for p in pairs]).reshape(La, Lb)
     LB = np.array([results[p]["lower_bound"] for p in pairs]).reshape(La, Lb) if metric == "gw" else None
     return CrossLayerMatrix(V, row, col, metric, LB)

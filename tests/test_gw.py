@@ -111,18 +111,18 @@ def test_parallel_equals_serial():
 def test_cache_resumes_after_interruption(tmp_path, mlp_reps):
     import gwpaper.gw as G
     reps = mlp_reps[:5]  # 10 pairs
-    real, calls = G.gw, []
+    real, calls = G._gw_prepared, []
     def dies_after_four(*a, **k):
         if len(calls) == 4: raise KeyboardInterrupt("killed")
         calls.append(1); return real(*a, **k)
     # n_jobs=1: the mock lives in this process (worker processes import their own gwpaper)
-    with mock.patch("gwpaper.gw.gw", side_effect=dies_after_four), pytest.raises(KeyboardInterrupt):
+    with mock.patch("gwpaper.gw._gw_prepared", side_effect=dies_after_four), pytest.raises(KeyboardInterrupt):
         layer_matrix(reps, cache_dir=tmp_path, n_jobs=1, progress=False)
     assert len(list(tmp_path.glob("*.json"))) == 4
     assert not list(tmp_path.glob(".*tmp"))               # nothing half-written
     calls2 = []
     def counting(*a, **k): calls2.append(1); return real(*a, **k)
-    with mock.patch("gwpaper.gw.gw", side_effect=counting):
+    with mock.patch("gwpaper.gw._gw_prepared", side_effect=counting):
         resumed = layer_matrix(reps, cache_dir=tmp_path, n_jobs=1, progress=False)
     assert len(calls2) == 6                                # only the unfinished pairs
     np.testing.assert_allclose(resumed.values, layer_matrix(reps, n_jobs=1, progress=False).values, rtol=0, atol=0)
