@@ -337,13 +337,13 @@ def _release_freed_memory(keep:int=256 << 20):
         if free > keep: libc.malloc_trim(0)
     except (OSError, AttributeError): pass
 
-def _pair(a, b, metric, gw_kwargs, solve, blas_threads=None, sorted_ab=None):
-    "One pair of prepared layers: `solve` (`gwpaper.gw`'s solver for checked layers, passed in so that this module never imports it) for GW, with the SLB from `sorted_ab` if given; else `compare_prepared`."
+def _pair(a, b, metric, gw_kwargs, solve, blas_threads=None, sorted_ab=None, last:bool=False):
+    "One pair of prepared layers: `solve` (`gwpaper.gw`'s solver for checked layers, passed in so that this module never imports it) for GW, with the SLB from `sorted_ab` if given; else `compare_prepared`. `last`: among the final pairs, so hand all freed memory back (the worker may idle next)."
     with threadpool_limits(limits=blas_threads) if blas_threads is not None else contextlib.nullcontext():
         a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
         if metric == "gw":
             slb = None if sorted_ab is None else _slb_from_sorted(*sorted_ab, len(a))
-            r = solve(a, b, slb=slb, **gw_kwargs); del a, b; _release_freed_memory()
+            r = solve(a, b, slb=slb, **gw_kwargs); del a, b; _release_freed_memory(0 if last else 256 << 20)
             return {"value": r.value, "lower_bound": r.lower_bound, "init": r.init}
         return {"value": compare_prepared(a, b, metric)}
 
@@ -449,8 +449,9 @@ def _compute_pairs(prepared:list[np.ndarray], pairs:list[tuple[int, int]], metri
         if tmp is not None:                                           # one copy, shared by every process
             prepared = _file_backed(prepared, Path(tmp))
             tri = dict(zip(tri, _file_backed(list(tri.values()), Path(tmp), prefix="sorted")))
-        jobs = (delayed(_pair)(prepared[a], prepared[b], metric, gw_kwargs, solve, blas, (tri[a], tri[b]) if tri else None)
-                for a, b in todo)
+        tail = len(todo) - 2*workers                 # each worker's last pair is among these: it trims the heap before idling
+        jobs = (delayed(_pair)(prepared[a], prepared[b], metric, gw_kwargs, solve, blas, (tri[a], tri[b]) if tri else None, i >= tail)
+                for i, (a, b) in enumerate(todo))
         out = Parallel(return_as="generator")(jobs)
         for (a, b), res in tqdm(zip(todo, out), total=len(todo), desc=f"{metric} pairs", disable=not progress or not todo, leave=False):
             results[a, b] = res
