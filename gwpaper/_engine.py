@@ -271,6 +271,24 @@ def _pot_product_start(C_a, C_b, p, q, max_iter, tol_rel, tol_abs, want_coupling
     else: v = float((C_a**2 @ p) @ p + (C_b**2 @ q) @ q - 2*np.sum((C_a @ T @ C_b)*T))
     return (T if want_coupling else None), v, len(log["loss"]) - 1
 
+def _best_of_starts(C_a, C_b, inits, starts, pu, qu, uniform_given:bool, lb:float, max_iter, tol_rel, tol_abs, return_coupling,
+                    device, certified_rtol):
+    "`gw`'s loop: each start in turn, the product start by POT's own call where the engine cannot follow POT, stopping once a value is certified. Returns (value, init name, iterations, T, values by init)."
+    n, m = len(C_a), len(C_b); best, values = None, {}
+    for k, (init, G0) in enumerate(zip(inits, starts)):
+        name = init if isinstance(init, str) else f"array{k}"
+        if G0 is not None and uniform_given and n == m:   # a permutation start travels as σ, not as n×n
+            s0 = _as_perm(G0, n); G0 = G0 if s0 is None else s0
+        if G0 is None and not _engine_follows_pot(C_a, C_b, pu, qu):
+            T, v, it = _pot_product_start(C_a, C_b, pu, qu, max_iter, tol_rel, tol_abs, return_coupling)
+        else:   # the product start tracks POT's iterates (float64, exact LPs); other starts take float32 products and candidate-arc LPs
+            T, v, it = _frank_wolfe(C_a, C_b, pu, qu, G0, max_iter, tol_rel, tol_abs, device,
+                                    fast_products=G0 is not None, exact_lp=G0 is None, want_coupling=return_coupling)
+        values[name] = v
+        if best is None or v < best[0]: best = (v, name, it, T)
+        if certified_rtol is not None and best[0] <= lb*(1 + certified_rtol): break
+    return (*best, values)
+
 # %% ../nbs/02a_engine.ipynb #36065e35
 def third_lower_bound(C_a:np.ndarray, C_b:np.ndarray)->float:
     "Mémoli's TLB for uniform weights and n = m: the LP over couplings of the 1-D W₂² between rows of C_a and of C_b; ≤ GW, ≥ the SLB."

@@ -11,7 +11,7 @@ import numpy as np, pandas as pd, ot
 from .utils import check_representations, check_representation, as_array, documented
 from .distances import (pairwise_distances, check_distance_matrix, check_metric, compare_prepared, cka_features,
                                GEOMETRY_METRICS, METRICS)
-from ._engine import (_frank_wolfe, _as_perm, _engine_follows_pot, _pot_product_start, _compute_pairs, _check_backend,
+from ._engine import (_best_of_starts, _compute_pairs, _check_backend,
                              _warn_constant_layers, _check_coupling, _sorted_distances, _slb_from_sorted, check_weights, prepare_layers, engine_version,
                              third_lower_bound, CrossLayerMatrix, BACKENDS, SERIAL_BELOW_N)
 _all_ = ["check_weights", "prepare_layers", "engine_version", "third_lower_bound", "CrossLayerMatrix", "BACKENDS", "SERIAL_BELOW_N"]   # public here
@@ -108,28 +108,13 @@ def _gw_checked(C_a, C_b, inits, p, q, max_iter, tol_rel, tol_abs, return_coupli
     bounds = {"slb": slb}                                                                                  # uniform: a sort
     if tlb and p is None and q is None and n == m: bounds["tlb"] = third_lower_bound(C_a, C_b)            # one product, one LP
     lb = max(bounds.values())
-    best, values = None, {}
-    for k, (init, G0) in enumerate(zip(inits, starts)):
-        name = init if isinstance(init, str) else f"array{k}"
-        if G0 is not None and p is None and q is None and n == m:   # a permutation start travels as σ, not as n×n
-            s0 = _as_perm(G0, n); G0 = G0 if s0 is None else s0
-        if G0 is None and not _engine_follows_pot(C_a, C_b, pu, qu):
-            T, v, it = _pot_product_start(C_a, C_b, pu, qu, max_iter, tol_rel, tol_abs, return_coupling)
-        else:   # the product start tracks POT's iterates (float64, exact LPs); other starts take float32 products and candidate-arc LPs
-            T, v, it = _frank_wolfe(C_a, C_b, pu, qu, G0, max_iter, tol_rel, tol_abs, device,
-                                    fast_products=G0 is not None, exact_lp=G0 is None, want_coupling=return_coupling)
-        values[name] = v
-        if best is None or v < best[0]: best = (v, name, it, T)
-        if certified_rtol is not None and best[0] <= lb*(1 + certified_rtol): break
-    v, name, it, T = best
+    v, name, it, T, values = _best_of_starts(C_a, C_b, inits, starts, pu, qu, p is None and q is None, lb, max_iter, tol_rel, tol_abs,
+                                             return_coupling, device, certified_rtol)
     return GWResult(max(v, lb), lb, name, it, T if return_coupling else None, values, bounds)
-
-_GW_SIGNATURE = inspect.signature(gw)   # gw's defaults, the one place they are written
 
 def _gw_prepared(C_a:np.ndarray, C_b:np.ndarray, slb:float|None=None, **gw_kwargs)->GWResult:
     "`gw` for layers that `layer_matrix` prepared and checked once (`_compute_pairs`): no per-pair checks, and the SLB if given."
-    args = _GW_SIGNATURE.bind(C_a, C_b, **gw_kwargs); args.apply_defaults()
-    return _gw_checked(**args.arguments, slb=slb)
+    args = inspect.signature(gw).bind(C_a, C_b, **gw_kwargs); args.apply_defaults(); return _gw_checked(**args.arguments, slb=slb)
 
 # %% ../nbs/02_gw.ipynb #23316258
 @documented

@@ -9,7 +9,7 @@ from pathlib import Path
 from unittest import mock
 import numpy as np, ot, pandas as pd, pytest, torch
 from torch import nn
-import gwpaper.gw as gwmod, gwpaper._engine as engine
+import gwpaper._engine as engine
 from gwpaper.distances import pairwise_distances, check_distance_matrix, METRICS
 from gwpaper.gw import gw, layer_matrix, layer_distance, check_weights, initial_coupling
 from gwpaper.subnetworks import segment, spectral_blocks, block_stability
@@ -59,7 +59,7 @@ def test_tied_and_continuous_paths():
     "Tied layers take POT's own path for the product start; continuous ones the engine's."
     Cs = {k: pairwise_distances(R) for k, R in tie_layers(60, 1).items()}
     u = np.full(60, 1/60)
-    with mock.patch.object(gwmod, "_pot_product_start", wraps=gwmod._pot_product_start) as pot_path:
+    with mock.patch.object(engine, "_pot_product_start", wraps=engine._pot_product_start) as pot_path:
         gw(Cs["one-hot"], Cs["gaussian"], inits="product"); assert pot_path.call_count == 1
         gw(Cs["gaussian"], Cs["relu-mlp"], inits="product"); assert pot_path.call_count == 1
     assert (tie_layers(60, 1)["dead-relu"] == 0).all(1).sum() >= 5
