@@ -64,7 +64,7 @@ def _dense_cost(M:np.ndarray)->_LPCost:
         np.copyto(out, M)
         if du is not None: out -= du[:, None]; out -= dv[None, :]
         return out
-    return _LPCost(full, lambda r, c: M[r, c], max(1.0, float(np.abs(M).max())))
+    return _LPCost(full, lambda r, c: M[r, c], float(np.abs(M).max()))
 
 def _restricted_lp(cost:_LPCost, p:np.ndarray, q:np.ndarray, duals, sigma_prev:np.ndarray, k:int,
                    num_iter:int, work:np.ndarray):
@@ -344,7 +344,9 @@ class _MallInfo2(ctypes.Structure):
     "glibc's `struct mallinfo2` (glibc ≥ 2.33)."
     _fields_ = [(f, ctypes.c_size_t) for f in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
 
-def _release_freed_memory(keep:int=256 << 20):
+_KEEP_FREE = 256 << 20   # bytes of freed heap a worker keeps between pairs (the next pair reuses them)
+
+def _release_freed_memory(keep:int=_KEEP_FREE):
     """Hand freed heap memory back to the OS once more than `keep` bytes of it have piled up (glibc keeps freed blocks
     below 32 MB). Below that the next pair reuses it: trimming after every pair made it fault those pages in again, which
     cost about 2.5% of `layer_matrix`'s time on W1 at n = 1000, at the same peak memory. Without `mallinfo2`: always."""
@@ -361,7 +363,7 @@ def _pair(a, b, metric, gw_kwargs, solve, blas_threads=None, sorted_ab=None, las
         a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
         if metric == "gw":
             slb = None if sorted_ab is None else _slb_from_sorted(*sorted_ab, len(a))
-            r = solve(a, b, slb=slb, **gw_kwargs); del a, b; _release_freed_memory(0 if last else 256 << 20)
+            r = solve(a, b, slb=slb, **gw_kwargs); del a, b; _release_freed_memory(0 if last else _KEEP_FREE)
             return {"value": r.value, "lower_bound": r.lower_bound, "init": r.init}
         return {"value": compare_prepared(a, b, metric)}
 
