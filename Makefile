@@ -58,9 +58,10 @@ check-clean: install
 	  git status --short -- nbs/; \
 	  echo "ERROR: notebooks carry execution noise or are uncommitted. Run nbdev_clean and commit."; exit 1; fi
 
-## nbdev_test executes the library notebooks and the index; their figures go to build/, never to the committed figures/
+## nbdev_test executes the library notebooks and the index; their figures go to build/, never to the committed figures/;
+## docs/nbtest.py is nbdev_test keeping each executed notebook in build/executed-lib/ for the docs' library pages
 nbtest: install
-	GWPAPER_FIGURES=$(CURDIR)/build/figures $(BIN)/nbdev_test --path nbs --do_print
+	GWPAPER_FIGURES=$(CURDIR)/build/figures $(PY) docs/nbtest.py --path nbs --do_print
 
 pytest: install
 	$(PY) -m pytest tests -q -p no:cacheprovider --durations=5

@@ -1,8 +1,8 @@
 """`make docs`: build the static site into _site/, offline.
 
 Stages, under build/site-src/, the README (the landing page, with the tour and its outputs), every library notebook
-as an API page (its narrative, then autodoc of its module: signatures and the Parameters tables that
-`gwpaper.utils.documented` builds from the docments), every experiment notebook as executed by the last `paper` run
+as an API page (its narrative and examples, with the outputs of its last `make nbtest` run, build/executed-lib/, then
+autodoc of its module: signatures and the Parameters tables that `gwpaper.utils.documented` builds from the docments), every experiment notebook as executed by the last `paper` run
 (`make figures`, build/executed/) or else the last `quick` run (build/executed-quick/, what `make test` leaves),
 labelled as such (the committed notebook's cells, with the outputs of that run wherever a cell is unchanged), the committed figures, and benchmarks/ and data/ READMEs. Then runs sphinx-build (myst-nb, furo).
 """
@@ -49,11 +49,28 @@ def executed_copy(name:str, root:Path=ROOT)->tuple[Path|None, str|None, str|None
     return None, None, None
 
 
+def _stale(changed:int)->str:
+    return (f" {changed} code cell{'s' if changed > 1 else ''} changed since that run and {'are' if changed > 1 else 'is'} shown without outputs."
+            if changed else "")
+
+
+def with_outputs(cells:list, ran:list)->int:
+    """Give each code cell of `cells` the outputs of the cell of `ran` (an executed copy) with the same code, `#|` directives
+    aside, and drop its directives. Returns how many code cells have no counterpart in `ran` (changed since that run)."""
+    outputs = {_cell_text(c): c.get("outputs", []) for c in ran if c.cell_type == "code"}
+    changed = 0
+    for c in cells:
+        if c.cell_type != "code": continue
+        code = _cell_text(c)
+        if ran and code not in outputs: changed += 1
+        c.outputs = outputs.get(code, []); c.execution_count = None; c.source = code
+    return changed
+
+
 def run_label(profile:str|None, end:str|None, changed:int=0)->str:
     "The note at the top of an experiment page saying which run its outputs come from."
     when = f", finished {end[:16].replace('T', ' ')} UTC" if end else ""
-    stale = (f" {changed} code cell{'s' if changed > 1 else ''} changed since that run and {'are' if changed > 1 else 'is'} shown without outputs."
-             if changed else "")
+    stale = _stale(changed)
     if profile == "paper":
         return (f":::{{note}}\nThe outputs on this page are those of the **paper** run (`make figures`){when}: "
                 f"the run that drew the committed figures embedded in the text.{stale}\n:::")
@@ -65,17 +82,31 @@ def run_label(profile:str|None, end:str|None, changed:int=0)->str:
             "The figures embedded in the text are the committed `paper` figures.\n:::")
 
 
-def stage_library(nb_path:Path, module:str, out:Path):
-    "The notebook without its hidden cells and `#|` directives, then an API reference of `module`."
+def library_label(executed:Path|None, changed:int=0)->str:
+    "The note at the top of a library page saying where its outputs come from."
+    if executed is None:
+        return (":::{note}\nThis notebook has not been executed on this machine, so the page shows its code without outputs; "
+                "`make nbtest` (part of `make test`) runs it, then `make docs` shows them.\n:::")
+    when = datetime.datetime.fromtimestamp(executed.stat().st_mtime, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")
+    return (f":::{{note}}\nThe outputs on this page are those of this notebook's last test run (`make nbtest`, part of "
+            f"`make test`), finished {when} UTC.{_stale(changed)}\n:::")
+
+
+def stage_library(nb_path:Path, module:str, out:Path, root:Path=ROOT)->bool:
+    """The notebook without its hidden cells and `#|` directives, its code cells with the outputs of the last
+    `make nbtest` run (build/executed-lib/) where unchanged since, a note saying so, then an API reference of `module`.
+    Returns whether an executed copy was found."""
     nb = nbformat.read(nb_path, as_version=4)
-    cells = []
-    for c in nb.cells:
-        if c.cell_type == "code" and (re.search(r"^#\|\s*(hide|default_exp)", c.source, re.M)): continue
-        if c.cell_type == "code": c.source = _cell_text(c)
-        cells.append(c)
+    executed = root/"build"/"executed-lib"/nb_path.name
+    executed = executed if executed.exists() else None
+    cells = [c for c in nb.cells if not (c.cell_type == "code" and re.search(r"^#\|\s*(hide|default_exp)", c.source, re.M))]
+    changed = with_outputs(cells, nbformat.read(executed, as_version=4).cells if executed else [])
+    first_md = next(i for i, c in enumerate(cells) if c.cell_type == "markdown")
+    cells.insert(first_md + 1, nbformat.v4.new_markdown_cell(library_label(executed, changed)))
     cells.append(nbformat.v4.new_markdown_cell(f"## API reference: `{module}`\n\n```{{eval-rst}}\n.. automodule:: {module}\n   :members:\n```"))
     nb.cells = cells
     nbformat.write(nb, out)
+    return executed is not None
 
 
 def stage_experiment(nb_path:Path, out:Path, root:Path=ROOT)->str|None:
@@ -84,14 +115,10 @@ def stage_experiment(nb_path:Path, out:Path, root:Path=ROOT)->str|None:
     src, profile, end = executed_copy(nb_path.name, root)
     nb = nbformat.read(nb_path, as_version=4)
     ran = nbformat.read(src, as_version=4).cells if src else []
-    outputs = {c.source: c.outputs for c in ran if c.cell_type == "code"}
     injected = [c for c in ran if "injected-parameters" in c.metadata.get("tags", [])]
-    cells, changed = [], 0
+    changed = with_outputs(nb.cells, ran)
+    cells = []
     for c in nb.cells:
-        if c.cell_type == "code":
-            if src and c.source not in outputs: changed += 1
-            c.outputs = outputs.get(c.source, []); c.execution_count = None
-            c.source = _cell_text(c)
         cells.append(c)
         if "parameters" in c.metadata.get("tags", []): cells += injected    # the values this run used
     first_md = next(i for i, c in enumerate(cells) if c.cell_type == "markdown")
@@ -117,7 +144,7 @@ def index_page(readme:str, libs:list[tuple[Path, str]], exps:list[Path])->str:
     "README.md as the landing page, with the site's table of contents."
     toc = lambda caption, docs: f"\n```{{toctree}}\n:caption: {caption}\n:maxdepth: 1\n\n" + "\n".join(docs) + "\n```\n"
     return (readme + "\n\n## This site\n\nEvery notebook of the repository, rendered: the library notebooks as API pages "
-            "(narrative, examples, then signatures with their parameter tables), and the experiment notebooks with the outputs "
+            "(narrative, examples with the outputs of their last test run, then signatures with their parameter tables), and the experiment notebooks with the outputs "
             "of their last run (each page says which).\n"
             + toc("Experiments", [f"nbs/{p.stem}" for p in exps])
             + toc("Library", [f"nbs/{p.stem}" for p, _ in libs])
@@ -134,7 +161,8 @@ def stage(src:Path, root:Path=ROOT)->dict:
     (src/"_static"/"mathjax"/"tex-svg.js").write_bytes(mathjax(root/"data"/"cache"/"site"))
     shutil.copytree(root/"figures", src/"figures", ignore=shutil.ignore_patterns("*.pdf", "*.csv"))
     libs, exps = library_notebooks(root/"nbs"), experiment_notebooks(root/"nbs")
-    for p, module in libs: stage_library(p, module, src/"nbs"/p.name)
+    ran = [stage_library(p, module, src/"nbs"/p.name, root) for p, module in libs]
+    print(f"  library notebooks: {sum(ran)} of {len(ran)} with the outputs of their last make nbtest run")
     profiles = {p.name: stage_experiment(p, src/"nbs"/p.name, root) for p in exps}
     readme = (root/"README.md").read_text()
     (src/"index.md").write_text(index_page(readme, libs, exps))

@@ -1,5 +1,5 @@
 "The docs site's staging (docs/build_site.py) and the browser check's own logic (docs/check_site.py), on small fixtures (#17)."
-import json, shutil, sys
+import json, re, shutil, sys
 from pathlib import Path
 import nbformat, pytest
 
@@ -58,6 +58,39 @@ def test_library_pages_drop_hidden_cells_and_end_with_the_api_reference(tmp_path
     assert not any("#| hide" in c.source or "default_exp" in c.source for c in cells)
     assert ".. automodule:: gwpaper.gw" in cells[-1].source
     assert ("nbs/02_gw.ipynb", "gwpaper.gw") in [(p.relative_to(ROOT).as_posix(), m) for p, m in build_site.library_notebooks(ROOT/"nbs")]
+
+
+def test_library_pages_show_the_outputs_of_the_last_nbtest_run(tmp_path):
+    src = ROOT/"nbs"/"02_gw.ipynb"; out = tmp_path/"02_gw.ipynb"
+    assert build_site.stage_library(src, "gwpaper.gw", out, tmp_path) is False
+    assert "has not been executed" in nbformat.read(out, 4).cells[1].source
+    # an executed copy as docs/nbtest.py writes it: nbdev drops the `#|` lines; one cell has changed since
+    ran = nbformat.read(src, 4)
+    code = [c for c in ran.cells if c.cell_type == "code" and not re.search(r"^#\|\s*(hide|default_exp)", c.source, re.M)]
+    for c in code: c.source = build_site._cell_text(c)
+    code[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="first cell ran\n")]
+    code[-1].source += "\nprint('edited since')"
+    (tmp_path/"build"/"executed-lib").mkdir(parents=True); nbformat.write(ran, tmp_path/"build"/"executed-lib"/src.name)
+    assert build_site.stage_library(src, "gwpaper.gw", out, tmp_path) is True
+    cells = nbformat.read(out, 4).cells
+    note = next(c.source for c in cells if c.cell_type == "markdown" and "make nbtest" in c.source)
+    assert "last test run" in note and "1 code cell changed since that run" in note
+    shown = [c for c in cells if c.cell_type == "code"]
+    assert shown[0].outputs[0]["text"] == "first cell ran\n" and shown[-1].outputs == []
+    assert not any(c.source.lstrip().startswith("#|") for c in shown)
+
+
+def test_nbtest_keeps_what_it_executed(tmp_path, monkeypatch):
+    import nbtest
+    monkeypatch.setattr(nbtest, "EXECUTED", tmp_path/"executed-lib")
+    nb = nbformat.v4.new_notebook(); nb.cells = [nbformat.v4.new_code_cell("print(6*7)")]
+    nbformat.write(nb, tmp_path/"demo.ipynb")
+    from execnb.nbio import read_nb
+    ran = read_nb(tmp_path/"demo.ipynb")
+    nbtest.KeepingShell(tmp_path/"demo.ipynb").run_all(ran)
+    kept = nbformat.read(tmp_path/"executed-lib"/"demo.ipynb", 4)
+    nbformat.validate(kept)
+    assert "".join(kept.cells[0].outputs[0]["text"]) == "42\n"
 
 
 def test_the_method_notebook_stays_light():
