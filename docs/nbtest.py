@@ -26,6 +26,7 @@ class KeepingShell(nbdev.test.CaptureShell):
             if self.notebook is not None:
                 EXECUTED.mkdir(parents=True, exist_ok=True)
                 write_nb(nb, EXECUTED/self.notebook.name)
+                (EXECUTED/self.notebook.name).touch()   # write_nb skips identical content; the time is the run's (shown on the page)
 
 
 if __name__ == "__main__":

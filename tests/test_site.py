@@ -1,5 +1,5 @@
 "The docs site's staging (docs/build_site.py) and the browser check's own logic (docs/check_site.py), on small fixtures (#17)."
-import json, re, shutil, sys
+import json, os, re, shutil, sys
 from pathlib import Path
 import nbformat, pytest
 
@@ -88,7 +88,10 @@ def test_nbtest_keeps_what_it_executed(tmp_path, monkeypatch):
     from execnb.nbio import read_nb
     ran = read_nb(tmp_path/"demo.ipynb")
     nbtest.KeepingShell(tmp_path/"demo.ipynb").run_all(ran)
-    kept = nbformat.read(tmp_path/"executed-lib"/"demo.ipynb", 4)
+    kept_path = tmp_path/"executed-lib"/"demo.ipynb"; os.utime(kept_path, (0, 0))
+    nbtest.KeepingShell(tmp_path/"demo.ipynb").run_all(read_nb(tmp_path/"demo.ipynb"))
+    assert kept_path.stat().st_mtime > 0          # a rerun with the same outputs still dates the copy
+    kept = nbformat.read(kept_path, 4)
     nbformat.validate(kept)
     assert "".join(kept.cells[0].outputs[0]["text"]) == "42\n"
 
