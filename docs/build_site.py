@@ -92,6 +92,11 @@ def library_label(executed:Path|None, changed:int=0)->str:
             f"`make test`), finished {when} UTC.{_stale(changed)}\n:::")
 
 
+def shown_on_library_page(cell)->bool:
+    "Every cell but the `#| hide` and `#| default_exp` ones."
+    return not (cell.cell_type == "code" and re.search(r"^#\|\s*(hide|default_exp)", cell.source, re.M))
+
+
 def stage_library(nb_path:Path, module:str, out:Path, root:Path=ROOT)->bool:
     """The notebook without its hidden cells and `#|` directives, its code cells with the outputs of the last
     `make nbtest` run (build/executed-lib/) where unchanged since, a note saying so, then an API reference of `module`.
@@ -99,7 +104,7 @@ def stage_library(nb_path:Path, module:str, out:Path, root:Path=ROOT)->bool:
     nb = nbformat.read(nb_path, as_version=4)
     executed = root/"build"/"executed-lib"/nb_path.name
     executed = executed if executed.exists() else None
-    cells = [c for c in nb.cells if not (c.cell_type == "code" and re.search(r"^#\|\s*(hide|default_exp)", c.source, re.M))]
+    cells = [c for c in nb.cells if shown_on_library_page(c)]
     changed = with_outputs(cells, nbformat.read(executed, as_version=4).cells if executed else [])
     first_md = next(i for i, c in enumerate(cells) if c.cell_type == "markdown")
     cells.insert(first_md + 1, nbformat.v4.new_markdown_cell(library_label(executed, changed)))

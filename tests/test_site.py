@@ -1,5 +1,5 @@
 "The docs site's staging (docs/build_site.py) and the browser check's own logic (docs/check_site.py), on small fixtures (#17)."
-import json, os, re, shutil, sys
+import json, os, shutil, sys
 from pathlib import Path
 import nbformat, pytest
 
@@ -66,7 +66,7 @@ def test_library_pages_show_the_outputs_of_the_last_nbtest_run(tmp_path):
     assert "has not been executed" in nbformat.read(out, 4).cells[1].source
     # an executed copy as docs/nbtest.py writes it: nbdev drops the `#|` lines; one cell has changed since
     ran = nbformat.read(src, 4)
-    code = [c for c in ran.cells if c.cell_type == "code" and not re.search(r"^#\|\s*(hide|default_exp)", c.source, re.M)]
+    code = [c for c in ran.cells if c.cell_type == "code" and build_site.shown_on_library_page(c)]
     for c in code: c.source = build_site._cell_text(c)
     code[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="first cell ran\n")]
     code[-1].source += "\nprint('edited since')"
