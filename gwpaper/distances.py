@@ -5,7 +5,7 @@
 # %% ../nbs/01_distances.ipynb #5b59cae5
 from __future__ import annotations
 import numpy as np, ot
-from scipy.spatial.distance import squareform
+from scipy.spatial.distance import squareform, cdist
 from scipy.stats import spearmanr
 from sklearn.metrics.pairwise import euclidean_distances, cosine_distances
 from .utils import check_representation, as_array, documented
@@ -91,15 +91,18 @@ def cosine_distance(R_a, R_b)->float:
     "Mean over samples of 1 − cos(r_a,i, r_b,i) after zero-padding; a zero vector has cosine 0 with anything."
     A, B = pad_to_same_width(R_a, R_b)
     A, B = A/power_of_two_scale(A), B/power_of_two_scale(B)   # cosine is scale-free; this keeps the products finite
-    den = np.linalg.norm(A, axis=1)*np.linalg.norm(B, axis=1)
-    cos = np.divide((A*B).sum(1), den, out=np.zeros(len(A)), where=den > 0)
-    return float(np.mean(1 - cos))
+    na, nb = np.linalg.norm(A, axis=1, keepdims=True), np.linalg.norm(B, axis=1, keepdims=True)
+    unit = lambda X, nx: np.divide(X, nx, out=np.zeros_like(X), where=nx > 0)
+    d = 0.5*np.sum((unit(A, na) - unit(B, nb))**2, axis=1)   # 1 − cos for unit vectors: ≥ 0, and exactly 0 for equal rows
+    d[(na[:, 0] == 0) | (nb[:, 0] == 0)] = 1.0
+    return float(np.mean(d))
 
 def wasserstein_distance(R_a, R_b)->float:
     "W₂² between the two point clouds (uniform weights, squared-Euclidean cost, exact `ot.emd2`) after zero-padding."
     A, B = pad_to_same_width(R_a, R_b)
     s = max(power_of_two_scale(A), power_of_two_scale(B)); w = np.full(len(A), 1/len(A))
-    with np.errstate(over="ignore", under="ignore"): return float(np.float64(s)**2*ot.emd2(w, w, ot.dist(A/s, B/s, metric="sqeuclidean")))
+    cost = cdist(A/s, B/s, "sqeuclidean")                   # differences, not |a|² + |b|² − 2ab: exactly 0 between equal rows
+    with np.errstate(over="ignore", under="ignore"): return float(np.float64(s)**2*ot.emd2(w, w, cost))
 
 # %% ../nbs/01_distances.ipynb #e207babb
 def cka_features(R)->np.ndarray:

@@ -11,15 +11,15 @@ import numpy as np, pandas as pd, ot
 from .utils import check_representations, check_representation, as_array, documented
 from .distances import (pairwise_distances, check_distance_matrix, check_metric, compare_prepared, cka_features,
                                GEOMETRY_METRICS, METRICS)
-from ._engine import (_best_of_starts, _compute_pairs, _check_backend,
+from ._engine import (_best_of_starts, _compute_pairs, _check_backend, _as_inits, _check_solver_options, _named_layers, _check_options,
                              _warn_constant_layers, _check_coupling, _sorted_distances, _slb_from_sorted, check_weights, prepare_layers, engine_version,
                              third_lower_bound, CrossLayerMatrix, BACKENDS, SERIAL_BELOW_N)
 _all_ = ["check_weights", "prepare_layers", "engine_version", "third_lower_bound", "CrossLayerMatrix", "BACKENDS", "SERIAL_BELOW_N"]   # public here
 
 # %% auto #0
 __all__ = ['INITS', 'second_lower_bound', 'initial_coupling', 'GWResult', 'gw', 'LayerMatrix', 'layer_distance', 'layer_matrix',
-           'cross_layer_matrix', 'check_weights', 'prepare_layers', 'engine_version', 'third_lower_bound',
-           'CrossLayerMatrix', 'BACKENDS', 'SERIAL_BELOW_N']
+           'check_layer_matrix_options', 'cross_layer_matrix', 'check_weights', 'prepare_layers', 'engine_version',
+           'third_lower_bound', 'CrossLayerMatrix', 'BACKENDS', 'SERIAL_BELOW_N']
 
 # %% ../nbs/02_gw.ipynb #85457d17
 def second_lower_bound(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray|None=None, q:np.ndarray|None=None)->float:
@@ -70,7 +70,7 @@ class GWResult:
 def gw(
     C_a:np.ndarray,                  # (n, n) intra-layer distances of layer a
     C_b:np.ndarray,                  # (m, m) intra-layer distances of layer b
-    inits=("identity", "product"),   # starting couplings; see `initial_coupling`
+    inits=None,                      # starting couplings (see `initial_coupling`); None: identity and product, product alone if n ≠ m
     p:np.ndarray|None=None,          # (n,) weights on a's samples; default uniform
     q:np.ndarray|None=None,          # (m,) weights on b's samples; default uniform
     max_iter:int=10_000,             # conditional-gradient iterations per start (POT's default)
@@ -90,8 +90,9 @@ def gw(
     up to round-off; where its first LP has ties, or the weights are not uniform, that start *is* POT's call (`02a_engine`).
     Once a value is within `certified_rtol` of the bound the remaining starts are skipped. With `device` the products run in torch there.
 
-    Raises `ValueError` for inputs that are not distance matrices, n < 3, bad weights, an unknown init, or a bad start array.
-    References: Peyré, Cuturi & Solomon (ICML 2016); Mémoli, Found. Comput. Math. 11 (2011) 417-487.
+    Raises `ValueError` for inputs that are not distance matrices, n < 3, bad weights, an unknown init, a bad start array or option.
+    Any scale works: far outside [2⁻⁸, 2²⁰] the pair is solved rescaled by a power of two, exactly. References: Peyré, Cuturi &
+    Solomon (ICML 2016); Mémoli, Found. Comput. Math. 11 (2011) 417-487.
     """
     C_a, C_b = check_distance_matrix(C_a, "C_a"), check_distance_matrix(C_b, "C_b")
     return _gw_checked(C_a, C_b, inits, p, q, max_iter, tol_rel, tol_abs, return_coupling, seed, device, certified_rtol, tlb)
@@ -100,9 +101,8 @@ def _gw_checked(C_a, C_b, inits, p, q, max_iter, tol_rel, tol_abs, return_coupli
                 slb:float|None=None)->GWResult:
     "`gw` on distance matrices already checked; `slb`: their SLB if already known (uniform weights only)."
     n, m = len(C_a), len(C_b)
-    pu, qu = check_weights(p, n, "p"), check_weights(q, m, "q")
-    if isinstance(inits, str) or not isinstance(inits, (list, tuple)): inits = (inits,)
-    if not inits: raise ValueError("`inits` is empty; give at least one start, e.g. ('identity', 'product')")
+    pu, qu = check_weights(p, n, "p"), check_weights(q, m, "q"); inits = _as_inits(inits, n, m, p is None and q is None)
+    _check_solver_options(seed, device, max_iter, tol_rel, tol_abs, certified_rtol)
     starts = [initial_coupling(init, pu, qu, seed=seed + k, name=f"inits[{k}]") for k, init in enumerate(inits)]
     if slb is None or p is not None or q is not None: slb = second_lower_bound(C_a, C_b, None if p is None else pu, None if q is None else qu)
     bounds = {"slb": slb}                                                                                  # uniform: a sort
@@ -176,10 +176,8 @@ def layer_matrix(
     Raises `ValueError` for an unknown metric or backend, NaN/inf values, layers with different n, n < 3, a wrong
     number of labels, or `backend="dask"` without a client.
     """
-    check_metric(metric); _check_backend(backend)
-    L = len(reps)
-    labels = [str(i) for i in range(L)] if labels is None else [str(l) for l in labels]
-    if len(labels) != L: raise ValueError(f"{len(labels)} labels for {L} layers")
+    check_layer_matrix_options(metric, n_jobs=n_jobs, **gw_kwargs); _check_backend(backend)
+    reps, labels = _named_layers(reps, labels); L = len(reps)
     prepared = prepare_layers(reps, metric, intra_metric, normalize)
     _warn_constant_layers(prepared, labels, metric)
     if band is not None and (isinstance(band, bool) or not isinstance(band, (int, np.integer)) or band < 1): raise ValueError(f"band={band!r} must be an integer ≥ 1, or None for every pair")
@@ -191,6 +189,10 @@ def layer_matrix(
         V[a, b] = V[b, a] = res["value"]
         if LB is not None: LB[a, b] = LB[b, a] = res["lower_bound"]
     return LayerMatrix(V, labels, metric, LB, band if band is not None and band < L - 1 else None)
+
+def check_layer_matrix_options(metric:str="gw", cross:bool=False, **kw):
+    "A `TypeError` naming any keyword that `layer_matrix` (`cross_layer_matrix` if `cross`) and `gw` do not take, for every metric; a `ValueError` for a bad metric or `n_jobs`."
+    check_metric(metric); _check_options(kw, [cross_layer_matrix if cross else layer_matrix, gw])
 
 # %% ../nbs/02_gw.ipynb #d60d92bf
 @documented
@@ -209,12 +211,10 @@ def cross_layer_matrix(
     **gw_kwargs,
 )->CrossLayerMatrix:
     "Distances between every layer of model a and every layer of model b, computed like `layer_matrix`'s pairs."
-    check_metric(metric); _check_backend(backend)
+    check_layer_matrix_options(metric, cross=True, n_jobs=n_jobs, **gw_kwargs); _check_backend(backend)
+    (reps_a, row), (reps_b, col) = _named_layers(reps_a, labels_a, "labels_a"), _named_layers(reps_b, labels_b, "labels_b")
     La, Lb = len(reps_a), len(reps_b)
     if not La or not Lb: raise ValueError("each model needs at least one layer")
-    names = lambda labels, L: [str(i) for i in range(L)] if labels is None else [str(l) for l in labels]
-    row, col = names(labels_a, La), names(labels_b, Lb)
-    if len(row) != La or len(col) != Lb: raise ValueError(f"{len(row)}/{len(col)} labels for {La}/{Lb} layers")
     try: prepared = prepare_layers([*reps_a, *reps_b], metric, intra_metric, normalize)
     except ValueError as e:
         if "different n" in str(e): raise ValueError(f"the two models saw different n: {e}") from None

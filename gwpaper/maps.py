@@ -4,18 +4,18 @@
 
 # %% ../nbs/03b_maps.ipynb #5f5b4385
 from __future__ import annotations
-import os, time
+import os, time, tempfile, shutil
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
 from .utils import check_representations, atomic_write_json, documented
-from .representations import hooked_representations, hf_hidden_states, default_layers
-from .gw import layer_matrix, cross_layer_matrix, LayerMatrix, CrossLayerMatrix
+from .representations import hooked_representations, hf_hidden_states, hf_tensor_hidden_states, default_layers, check_batch_size
+from .gw import layer_matrix, cross_layer_matrix, check_layer_matrix_options, LayerMatrix, CrossLayerMatrix
 from .subnetworks import segment, Segmentation
 
 # %% auto #0
-__all__ = ['Representations', 'model_representations', 'LayerMap', 'layer_map', 'compare_models']
+__all__ = ['Representations', 'read_once', 'model_representations', 'write_folder', 'LayerMap', 'layer_map', 'compare_models']
 
 # %% ../nbs/03b_maps.ipynb #2ec89b6e
 @documented
@@ -43,6 +43,31 @@ def _subsample_rows(reps:list[np.ndarray], n:int|None, seed:int)->list[np.ndarra
     idx = _subsample(len(reps[0]), n, seed)
     return reps if idx is None else [R[idx] for R in reps]
 
+def _sampler(loader):
+    "The sampler that orders a DataLoader's inputs."
+    bs = getattr(loader, "batch_sampler", None)
+    return getattr(bs, "sampler", None) or getattr(loader, "sampler", None)
+
+def _reorders(inputs)->bool:
+    "A DataLoader whose sampler gives the inputs in a new order on each pass (shuffle=True, SubsetRandomSampler, WeightedRandomSampler, ...)."
+    if not isinstance(inputs, torch.utils.data.DataLoader) or isinstance(inputs.dataset, torch.utils.data.IterableDataset): return False
+    return not isinstance(_sampler(inputs), torch.utils.data.SequentialSampler)
+
+def _texts_like(inputs)->bool:
+    "A sequence of strings (a list, tuple, pandas Series or string array), as opposed to tensors or batches."
+    if isinstance(inputs, (str, bytes, dict, torch.Tensor, torch.utils.data.DataLoader)) or iter(inputs) is inputs: return False
+    return isinstance(next(iter(inputs), None), str)
+
+def read_once(inputs, loaders:bool=True):
+    "The inputs as something that reads the same every time: tensors, arrays, lists and dicts as given; a one-shot iterator, and with `loaders` a DataLoader or any other iterable, read once into a list of its items (held in memory)."
+    if inputs is None or isinstance(inputs, (torch.Tensor, np.ndarray, list, tuple, str, bytes, dict)): return inputs
+    try: one_shot = iter(inputs) is inputs
+    except TypeError: raise ValueError(f"inputs of type {type(inputs).__name__} are neither an array nor an iterable of batches or texts") from None
+    if not (one_shot or loaders): return inputs
+    items = list(inputs)
+    if not items: raise ValueError("inputs gave nothing (an iterator that was already used up?)")
+    return items
+
 def _select(reps:list, labels:list[str], layers)->tuple[list, list[str]]:
     "The hidden states named in `layers` (labels such as 'h3', or indices)."
     if layers is None: return reps, labels
@@ -66,16 +91,27 @@ def model_representations(
     progress:bool=True,
 )->Representations:
     "Named representations of `inputs` in every chosen layer of `model`, whatever kind of model it is."
-    if isinstance(inputs, torch.utils.data.DataLoader) and isinstance(inputs.sampler, torch.utils.data.RandomSampler):
-        raise ValueError("this DataLoader shuffles, so each pass sees the inputs in a new order; use shuffle=False")
+    if batch_size is not None: check_batch_size(batch_size)
+    inputs = read_once(inputs, loaders=False)         # a generator is read once, not once per use
+    if n is not None and _reorders(inputs):
+        raise ValueError(f"this DataLoader's {type(_sampler(inputs)).__name__} reorders the inputs on every pass, so n={n} would draw other "
+                         "inputs each time; use a sequential loader (shuffle=False, no random sampler) or n=None")
     pool = pooling or "mean"
     if model is None:
+        if isinstance(inputs, dict): layers, inputs = (list(inputs) if layers is None else layers), list(inputs.values())
         reps = check_representations(inputs)
         labels = [str(i) for i in range(len(reps))] if layers is None else [str(l) for l in layers]
         if len(labels) != len(reps): raise ValueError(f"{len(labels)} layer names for {len(reps)} representations")
         return Representations(_subsample_rows(reps, n, seed), labels, "representations", pooling)
+    if _is_hf(model) and not isinstance(model, (str, os.PathLike)) and not _texts_like(inputs):   # a vision model: pixel tensors
+        name = getattr(model.config, "_name_or_path", "") or type(model).__name__
+        reps = hf_tensor_hidden_states(model, inputs, pool, batch_size or 32, progress=progress)
+        reps, labels = _select(_subsample_rows(reps, n, seed), [f"h{l}" for l in range(len(reps))], layers)
+        return Representations(reps, labels, name, pool)
     if _is_hf(model):
         if isinstance(inputs, (str, bytes)): raise ValueError("`inputs` is one string; pass a list of texts (one per input)")
+        if not _texts_like(inputs): raise ValueError("an HF name or folder is read as a text model and needs a list of texts; for a vision model, "
+                                                     "load it (e.g. AutoModel.from_pretrained) and pass the loaded model with pixel tensors")
         texts = list(inputs); idx = _subsample(len(texts), n, seed)
         texts = texts if idx is None else [texts[i] for i in idx]
         name = os.fspath(model) if isinstance(model, (str, os.PathLike)) else (getattr(model.config, "_name_or_path", "") or type(model).__name__)
@@ -87,11 +123,31 @@ def model_representations(
         arrays = isinstance(inputs, (torch.Tensor, np.ndarray))   # subsample arrays before the forward passes, batches after
         idx = _subsample(len(inputs), n, seed) if arrays else None
         x = inputs if idx is None else inputs[torch.as_tensor(idx) if isinstance(inputs, torch.Tensor) else idx]
-        reps = hooked_representations(model, x, names, pool, batch_size or 256, progress=progress)
+        reps = hooked_representations(model, x, names, pool, 256 if batch_size is None else batch_size, progress=progress)
         return Representations(reps if arrays else _subsample_rows(reps, n, seed), names, type(model).__name__, pool)
     raise ValueError(f"model must be a torch.nn.Module, an HF model (name, folder or loaded model), or None with representations as inputs; got {type(model).__name__}")
 
 # %% ../nbs/03b_maps.ipynb #84b92882
+def _plain(x):
+    "numpy scalars as Python numbers, for JSON."
+    return x.item() if isinstance(x, np.generic) else x
+
+def write_folder(folder:str|Path, write, overwrite:bool=False)->list[Path]:
+    """`write(tmp)` writes its files into a fresh temporary folder beside `folder`; only when it has written all of them are
+    they moved into `folder`, so a failure leaves nothing half-written. A non-empty `folder` is refused unless `overwrite`."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir(): raise ValueError(f"out folder {folder} is a file")
+    if folder.is_dir() and any(folder.iterdir()) and not overwrite:
+        raise ValueError(f"out folder {folder} is not empty; choose another, or overwrite=True (--force) to replace files in it")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        written = write(tmp)
+        folder.mkdir(exist_ok=True)
+        for p in written: os.replace(p, folder/p.name)
+        return [folder/p.name for p in written]
+    finally: shutil.rmtree(tmp, ignore_errors=True)
+
 @documented
 @dataclass
 class LayerMap:
@@ -122,16 +178,20 @@ class LayerMap:
         title = kwargs.pop("title", f"{self.info.get('model', '')}: {self.matrix.metric}, n = {self.info.get('n')}")
         return plot_layer_matrix(self.matrix, self.segmentation, ax=ax, title=title, **kwargs)
 
-    def save(self, folder:str|Path)->list[Path]:
-        "Write `layer_map.png`, `layer_map.pdf`, `matrix.csv` (the plotted numbers) and `blocks.json` to `folder`."
-        import matplotlib.pyplot as plt
-        from gwpaper.plots import save_figure
-        ax = self.plot()
-        saved = save_figure(ax.figure, "layer_map", self.matrix.to_frame(), out_dir=folder, data_name="matrix")
-        plt.close(ax.figure)
-        summary = {"blocks": self.blocks, "boundaries": self.boundaries, "k": self.segmentation.k, "layers": self.matrix.labels,
-                   **{k: self.info.get(k) for k in ("metric", "n", "model", "pooling")}}
-        return [saved.png, saved.pdf, saved.csv, atomic_write_json(Path(folder)/"blocks.json", summary)]
+    def save(self, folder:str|Path, overwrite:bool=False)->list[Path]:
+        "Write `layer_map.png`, `layer_map.pdf`, `matrix.csv` (the plotted numbers) and `blocks.json` to `folder`: all or none, and into a non-empty folder only with `overwrite`."
+        def write(tmp:Path)->list[Path]:
+            import matplotlib.pyplot as plt
+            from gwpaper.plots import save_figure
+            ax = self.plot()
+            try: saved = save_figure(ax.figure, "layer_map", self.matrix.to_frame(), out_dir=tmp, data_name="matrix")
+            finally: plt.close(ax.figure)
+            seg = self.segmentation
+            summary = {"blocks": self.blocks, "boundaries": self.boundaries, "k": int(seg.k), "layers": self.matrix.labels, "k_rule": seg.note,
+                       "p_value": None if seg.p_value is None else float(seg.p_value),
+                       **{k: _plain(self.info.get(k)) for k in ("metric", "n", "model", "pooling")}}
+            return [saved.png, saved.pdf, saved.csv, atomic_write_json(tmp/"blocks.json", summary)]
+        return write_folder(folder, write, overwrite)
 
     def __repr__(self)->str:
         i = self.info
@@ -151,6 +211,7 @@ def layer_map(
     n:int|None=None,              # use n of the inputs, drawn with `seed`; None: all
     k:int|None=None,              # number of blocks; None: chosen by `segment`'s rule
     band:int|None=None,           # deep models: compute only layer pairs at most this many layers apart (`layer_matrix`); None: all
+    alpha:float|None=0.01,        # k None: keep the rule's split only if its permutation p ≤ alpha, else one block (`segment`); None: no test
     seed:int=0,
     tokenizer=None,               # for a loaded HF model
     max_length:int=128,           # HF: tokens per text
@@ -160,10 +221,14 @@ def layer_map(
 )->LayerMap:
     "A model's sub-networks in one call: representations → distances → layer matrix → blocks, everything named."
     t = time.time()
+    for name, v in (("k", k), ("band", band)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1): raise ValueError(f"{name}={v!r} must be a positive integer, or None")
+    check_layer_matrix_options(metric, **kw)           # before the forward passes: a typo fails now, not after them
     r = model_representations(model, inputs, layers, pooling, n, seed, tokenizer, max_length, batch_size, progress)
+    if k is not None and k > len(r.reps): raise ValueError(f"k={k} blocks, but the model has {len(r.reps)} layer{'s'[:len(r.reps) != 1]}")
     lm = layer_matrix(r.reps, metric, labels=r.labels if labels is None else labels, progress=progress, band=band, **kw)
     info = dict(model=r.model, n=len(r.reps[0]), pooling=r.pooling, metric=metric, seconds=time.time() - t)
-    return LayerMap(lm, segment(lm, k), info)
+    return LayerMap(lm, segment(lm, k, alpha=alpha), info)
 
 # %% ../nbs/03b_maps.ipynb #6dd17633
 @documented
@@ -183,8 +248,16 @@ def compare_models(
     **kw,                         # passed to `cross_layer_matrix`: n_jobs, cache_dir, gw options, ...
 )->CrossLayerMatrix:
     "Every layer of `model_a` against every layer of `model_b` on the same inputs."
+    if (model_a is None) != (model_b is None):
+        raise ValueError(f"model_{'a' if model_a is None else 'b'} is None but the other is a model; give two models with the same inputs, "
+                         "or None for both with inputs=(reps_a, reps_b)")
     both = model_a is None and model_b is None
     if both and not (isinstance(inputs, (tuple, list)) and len(inputs) == 2): raise ValueError("with two None models, inputs must be a pair (reps_a, reps_b)")
+    if both:
+        ns = [len(check_representations(list(r.values()) if isinstance(r, dict) else r)[0]) for r in inputs]
+        if ns[0] != ns[1]: raise ValueError(f"reps_a has {ns[0]} inputs and reps_b {ns[1]}; both must be the same inputs in the same order")
+    check_layer_matrix_options(metric, **kw)
+    inputs = inputs if both else read_once(inputs)    # one pass over a loader or iterator: both models see the same inputs
     ra = model_representations(model_a, inputs[0] if both else inputs, layers_a, pooling, n, seed, tokenizer_a, max_length, batch_size, progress)
     rb = model_representations(model_b, inputs[1] if both else inputs, layers_b, pooling, n, seed, tokenizer_b, max_length, batch_size, progress)
     return cross_layer_matrix(ra.reps, rb.reps, metric, ra.labels, rb.labels, progress=progress, **kw)

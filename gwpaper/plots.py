@@ -80,7 +80,8 @@ def plot_boundary_scores(
     if ax is None: _, ax = plt.subplots(figsize=(5, 3))
     x = np.arange(L - 1) + 0.5
     ax.plot(x, np.diag(values, 1), marker="o", label=label)
-    for b in boundaries or []: ax.axvline(b - 0.5, ls="--", color="grey", lw=1)
+    for b in [] if boundaries is None else list(getattr(boundaries, "boundaries", boundaries)):   # a list, an array or a `Segmentation`
+        ax.axvline(b - 0.5, ls="--", color="grey", lw=1)
     labels = matrix_labels(lm, L)
     ax.set_xticks(x, [f"{labels[i]}|{labels[i+1]}" for i in range(L - 1)], rotation=90)
     ax.set(xlabel="cut between layers", ylabel=f"{getattr(lm, 'metric', 'distance')}(l, l+1)")
@@ -110,6 +111,7 @@ def save_figure(
     data_name:str|None=None,      # stem of the CSV; default: `name`
 )->SavedFigure:
     "Write `<name>.png`, `<name>.pdf` and `<name>.csv` (the plotted numbers) to the figures folder."
+    if isinstance(name, str): name = re.sub(r"\.(png|pdf|csv)$", "", name)          # "x.png" means x, not x.png.png
     _check_stem(name, "figure name")
     if data_name is not None: _check_stem(data_name, "data_name")
     if not isinstance(data, pd.DataFrame) or data.empty: raise ValueError(f"figure {name!r} needs its plotted numbers as a non-empty DataFrame")

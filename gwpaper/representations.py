@@ -7,14 +7,14 @@ from __future__ import annotations
 import numpy as np, torch
 from torch import nn
 from tqdm import tqdm
-import os, socket, threading, warnings, functools, inspect
+import os, socket, threading, warnings, functools, inspect, contextlib
 from pathlib import Path
-from .utils import check_representations, as_array, documented
+from .utils import check_representations, as_array, warn, documented
 
 # %% auto #0
 __all__ = ['POOLINGS', 'OFFLINE_ENCODER', 'ENCODER_LABELS', 'HF_POOLINGS', 'default_layers', 'pool_hidden', 'pool_output',
-           'hooked_representations', 'resolve_model_path', 'quiet_transformers', 'hub_reachable', 'load_encoder',
-           'encoder_label', 'hf_hidden_states']
+           'check_batch_size', 'eval_mode', 'hooked_representations', 'resolve_model_path', 'quiet_transformers',
+           'hub_reachable', 'load_encoder', 'encoder_label', 'hf_hidden_states', 'hf_tensor_hidden_states']
 
 # %% ../nbs/00_representations.ipynb #a3a33b5d
 _ACTIVATIONS = tuple(getattr(nn, n) for n in ("ReLU", "GELU", "Tanh", "Sigmoid", "LeakyReLU", "ELU", "SELU", "SiLU", "Mish", "Softplus", "ReLU6", "Hardtanh", "PReLU", "CELU", "GLU"))
@@ -44,18 +44,25 @@ def pool_output(
     out:torch.Tensor,              # (batch, ...) one module's output
     pooling:str="mean",            # one of `POOLINGS`
     mask:torch.Tensor|None=None,   # (batch, tokens) 1 for real tokens, for (batch, tokens, d) outputs
+    channels_first:bool=False,     # a (batch, channels, length) output of a 1-D conv: "mean" pools over positions, not channels
 )->torch.Tensor:                   # (batch, d)
     "One row per input from an output with any number of axes: (batch, d) is kept, tokens and conv maps are pooled."
     if pooling not in POOLINGS: raise ValueError(f"Unknown pooling={pooling!r}. Use one of: {', '.join(POOLINGS)}")
     if out.ndim <= 2 or pooling == "flatten": return out.reshape(len(out), -1)
-    if pooling == "spatial_mean" or (pooling == "mean" and out.ndim >= 4):   # (batch, C, *spatial): mean over positions
-        return out.flatten(2).mean(2)
-    if out.ndim > 3: raise ValueError(f"pooling={pooling!r} is for (batch, tokens, d) outputs, got shape {tuple(out.shape)}")
+    conv = out.ndim >= 4 or channels_first                # (batch, C, *positions)
+    if pooling == "spatial_mean" or (pooling == "mean" and conv): return out.flatten(2).mean(2)
+    if conv: raise ValueError(f"pooling={pooling!r} is for (batch, tokens, d) outputs, got a conv map of shape {tuple(out.shape)}; use 'mean' or 'flatten'")
     m = mask if mask is not None and mask.shape == out.shape[:2] else torch.ones(out.shape[:2], device=out.device)
     return pool_hidden(out, m.to(out.device), pooling)
 
 # %% ../nbs/00_representations.ipynb #d565630f
 _ARRAYS = (torch.Tensor, np.ndarray)
+
+def check_batch_size(batch_size, name:str="batch_size")->int:
+    "`batch_size` as a positive int, or a `ValueError` naming it."
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"{name}={batch_size!r} must be a positive integer (inputs per forward pass)")
+    return int(batch_size)
 
 def _as_batches(inputs, batch_size:int):
     "An iterable of batches: tensors, arrays and nested lists of numbers are cut into `batch_size` rows; lists of batches and DataLoaders are taken as they come."
@@ -63,20 +70,77 @@ def _as_batches(inputs, batch_size:int):
         x = inputs[0]
         if isinstance(x, (*_ARRAYS, dict)) or (isinstance(x, (list, tuple)) and x and isinstance(x[0], _ARRAYS)): return inputs
         inputs = as_array(inputs, "inputs")
+    if isinstance(inputs, np.ndarray): inputs = as_array(inputs, "inputs")   # refuses masked and complex arrays
     if not isinstance(inputs, _ARRAYS): return inputs            # a DataLoader or any iterable of batches
     X = torch.as_tensor(inputs)
+    if X.ndim == 0 or (X.ndim == 1 and X.is_floating_point()):
+        raise ValueError(f"inputs has shape {tuple(X.shape)}: give one row per input, e.g. x[:, None] for one number each")
     return [X[i:i+batch_size] for i in range(0, len(X), batch_size)]
 
-def _prepare(batch, device):
-    "One batch as (the model's input: a tensor or a dict, number of inputs in it, attention mask or None)."
-    to = lambda x: (x.float() if x.is_floating_point() else x).to(device)
+def _model_dtype(model:nn.Module)->torch.dtype:
+    "The dtype of the model's first floating-point parameter (float32 if it has none): what float inputs are cast to."
+    return next((p.dtype for p in model.parameters() if p.is_floating_point()), torch.float32)
+
+def _prepare(batch, device, dtype:torch.dtype=torch.float32):
+    "One batch as (the model's input: a tensor or a dict, number of inputs in it, attention mask or None); float inputs cast to `dtype`."
+    def to(x):
+        if x.is_complex(): raise ValueError("inputs are complex; a model reads real numbers")
+        return (x.to(dtype) if x.is_floating_point() else x).to(device)
     if isinstance(batch, dict):
         batch = {k: to(torch.as_tensor(v)) for k, v in batch.items()}
         return batch, len(next(iter(batch.values()))), batch.get("attention_mask")
     if isinstance(batch, (tuple, list)) and batch: batch = batch[0]   # (x, y, ...): feed x
-    if isinstance(batch, np.ndarray): batch = torch.as_tensor(batch)
+    if isinstance(batch, np.ndarray): batch = torch.as_tensor(as_array(batch, "a batch"))
     if not isinstance(batch, torch.Tensor): raise ValueError(f"a batch must be a tensor, an array, an (x, y) tuple or a dict of model inputs, got {type(batch).__name__}")
+    if batch.ndim == 0: raise ValueError("a batch is a 0-d tensor; give one row per input")
     return to(batch), len(batch), None
+
+def _first_rows(x, k:int):
+    "The first k inputs of a prepared batch (a tensor or a dict of tensors)."
+    return {n: v[:k] for n, v in x.items()} if isinstance(x, dict) else x[:k]
+
+def _first_tensor(out, name:str)->torch.Tensor:
+    "What a hook records of a module's output: the output if it is a tensor, else the first tensor with at least one axis in a tuple, list or dict."
+    if isinstance(out, torch.Tensor) and out.ndim >= 1: return out
+    items = out.values() if isinstance(out, dict) else out if isinstance(out, (tuple, list)) else ()
+    t = next((x for x in items if isinstance(x, torch.Tensor) and x.ndim >= 1), None)
+    if t is None: raise ValueError(f"layer {name!r} returned {type(out).__name__} with no tensor of one row per input to record; hook a module that returns a tensor")
+    return t
+
+from torch.nn.modules import conv as _conv, pooling as _pool, batchnorm as _bn, instancenorm as _inorm
+_CHANNELS_FIRST = (_conv._ConvNd, _pool._MaxPoolNd, _pool._AvgPoolNd, _pool._AdaptiveAvgPoolNd, _pool._AdaptiveMaxPoolNd,
+                   _bn._BatchNorm, _inorm._InstanceNorm, nn.GroupNorm)                       # (batch, channels, *positions)
+_CHANNELS_LAST = (nn.Linear, nn.Embedding, nn.LayerNorm, nn.MultiheadAttention, nn.RNNBase,
+                  nn.TransformerEncoderLayer, nn.TransformerDecoderLayer)                     # (batch, tokens, features)
+
+def _batch_axis(mod:nn.Module, shape:tuple, rows:int, channels_first:bool)->int|None:
+    "Which axis of an output is the batch: 0 or 1 (sequence-first), from the module's `batch_first` or the one axis of length `rows`; None when both fit."
+    bf = getattr(mod, "batch_first", getattr(getattr(mod, "self_attn", None), "batch_first", None))
+    if isinstance(bf, bool) and len(shape) >= 3: return 0 if bf else 1
+    if len(shape) <= 2 or channels_first: return 0
+    fits = [a for a in (0, 1) if shape[a] == rows]
+    return fits[0] if len(fits) == 1 else 0 if not fits or rows == 1 else None
+
+@contextlib.contextmanager
+def eval_mode(model:nn.Module):
+    "Every module in eval mode for the block, then each one's own `training` flag back (not `model.train(...)`, which resets them all)."
+    flags = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try: yield model
+    finally:
+        for m, t in flags: m.training = t
+
+def _check_layers(model:nn.Module, layers)->list[str]:
+    layers = default_layers(model) if layers is None else list(layers)
+    if not layers: raise ValueError("layers=[] names no layer; give module names, or None for the default layers")
+    bad = [l for l in layers if not isinstance(l, str)]
+    if bad: raise ValueError(f"layers must be module names (strings), got {bad[:3]}")
+    twice = sorted({l for l in layers if layers.count(l) > 1})
+    if twice: raise ValueError(f"layers lists {twice} more than once; name each module once")
+    modules = dict(model.named_modules())
+    missing = [l for l in layers if l not in modules]
+    if missing: raise ValueError(f"unknown layer names {missing}; choose from model.named_modules(): {list(modules)[:20]}...")
+    return layers
 
 @documented
 def hooked_representations(
@@ -89,30 +153,41 @@ def hooked_representations(
     progress:bool=True,                # show a tqdm bar over batches
 )->list[np.ndarray]:                   # one (n, d_l) float32 array per layer, in `layers` order
     "Outputs of the named modules of `model` on `inputs`, pooled to one row per input and copied, recorded with forward hooks in eval mode under `no_grad`."
-    layers = default_layers(model) if layers is None else list(layers)
-    modules = dict(model.named_modules())
-    missing = [l for l in layers if l not in modules]
-    if missing: raise ValueError(f"unknown layer names {missing}; choose from model.named_modules(): {list(modules)[:20]}...")
+    if not isinstance(model, nn.Module): raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    layers = _check_layers(model, layers)
     if pooling not in POOLINGS: raise ValueError(f"Unknown pooling={pooling!r}. Use one of: {', '.join(POOLINGS)}")
+    batch_size = check_batch_size(batch_size)
     if device is None: device = next(model.parameters()).device if any(True for _ in model.parameters()) else "cpu"
-    store, calls, state = {l: [] for l in layers}, dict.fromkeys(layers, 0), {"rows": None, "mask": None}
+    dtype = _model_dtype(model); modules = dict(model.named_modules())
+    store, calls, axes, pending, probe = {l: [] for l in layers}, dict.fromkeys(layers, 0), {}, {}, {}
+    state = {"rows": None, "mask": None, "channels_first": False, "probe": False}
+    def record(name, out, ax, cf):
+        if out.ndim <= ax or out.shape[ax] != state["rows"]:
+            raise ValueError(f"layer {name!r} gives an output of shape {tuple(out.shape)} for a batch of {state['rows']} inputs; "
+                             "one row per input is needed on the first or (sequence-first modules) second axis")
+        out = out.detach().movedim(ax, 0)
+        store[name].append(pool_output(out, pooling, state["mask"], cf).to("cpu", torch.float32, copy=True))  # a copy: in-place ops later cannot change it
     def hook(name):
         def f(mod, inp, out):
-            out = out[0] if isinstance(out, (tuple, list)) else out
+            out = _first_tensor(out, name)
+            if state["probe"]: probe[name] = tuple(out.shape); return
             calls[name] += 1
-            if state["rows"] is not None and (out.ndim == 0 or out.shape[0] != state["rows"]):
-                raise ValueError(f"layer {name!r} gives an output of shape {tuple(out.shape)} for a batch of {state['rows']} inputs; "
-                                 "one row per input is needed (a sequence-first module such as nn.MultiheadAttention without batch_first=True "
-                                 "puts tokens first: hook a batch-first module instead)")
-            store[name].append(pool_output(out.detach(), pooling, state["mask"]).to("cpu", torch.float32, copy=True))  # a copy: in-place ops later cannot change it
+            cf = True if isinstance(mod, _CHANNELS_FIRST) else False if isinstance(mod, _CHANNELS_LAST) else state["channels_first"]
+            if name not in axes:
+                ax = _batch_axis(mod, tuple(out.shape), state["rows"], cf)
+                if ax is None: pending[name] = (out.detach().clone(), cf); return   # decided by a smaller batch, below
+                axes[name] = ax
+            record(name, out, axes[name], cf)
         return f
-    handles = [modules[l].register_forward_hook(hook(l)) for l in layers]
-    was_training = model.training
-    model.eval()
+    def layout(cf):                                   # modules that fix the layout their followers (activations) inherit
+        def f(mod, inp, out): state["channels_first"] = cf
+        return f
+    handles = [m.register_forward_hook(layout(isinstance(m, _CHANNELS_FIRST))) for m in model.modules() if isinstance(m, _CHANNELS_FIRST + _CHANNELS_LAST)]
+    handles += [modules[l].register_forward_hook(hook(l)) for l in layers]
     try:
-        with torch.no_grad():
+        with eval_mode(model), torch.no_grad():
             for batch in tqdm(_as_batches(inputs, batch_size), desc="representations", disable=not progress, leave=False):
-                x, state["rows"], state["mask"] = _prepare(batch, device)
+                x, state["rows"], state["mask"] = _prepare(batch, device, dtype)
                 model(**x) if isinstance(x, dict) else model(x)
                 wrong = {l: c for l, c in calls.items() if c != 1}
                 if wrong:
@@ -120,11 +195,24 @@ def hooked_representations(
                     raise ValueError(f"module {l!r} ran {c} times in one forward pass; it must run exactly once "
                                      "(is it reused, e.g. one shared nn.ReLU at several places?): give each layer its own module or pass `layers=`")
                 calls.update(dict.fromkeys(layers, 0))
+                if pending: _resolve_batch_axes(model, x, state, pending, probe, axes, record)
     finally:
         for h in handles: h.remove()
-        model.train(was_training)
     if not store[layers[0]]: raise ValueError("`inputs` gave no batches")
     return check_representations([torch.cat(store[l]).numpy() for l in layers])
+
+def _resolve_batch_axes(model, x, state, pending, probe, axes, record):
+    "Layers whose first and second axes both had the batch's length: one pass on one input fewer shows which is the batch."
+    rows = state["rows"]; state["probe"] = True
+    try: model(**_first_rows(x, rows - 1)) if isinstance(x, dict) else model(_first_rows(x, rows - 1))
+    finally: state["probe"] = False
+    for name, (out, cf) in pending.items():
+        fits = [a for a in (0, 1) if len(probe.get(name, ())) > a and probe[name][a] == rows - 1]
+        if len(fits) != 1:
+            raise ValueError(f"cannot tell which axis of layer {name!r}'s output {tuple(out.shape)} is the batch (both have length {rows}); "
+                             "use a batch_size different from the sequence length")
+        axes[name] = fits[0]; record(name, out, fits[0], cf)
+    pending.clear()
 
 # %% ../nbs/00_representations.ipynb #38701d86
 OFFLINE_ENCODER = "offline-minilm"
@@ -196,12 +284,15 @@ HF_POOLINGS = ("mean", "cls", "first", "last")
 
 def _clamp_max_length(max_length:int, model, tokenizer)->int:
     "`max_length`, or the model's own limit (with a warning) when it is above it."
-    if not isinstance(max_length, int) or max_length < 1: raise ValueError(f"max_length must be a positive integer, got {max_length!r}")
+    if isinstance(max_length, bool) or not isinstance(max_length, (int, np.integer)) or max_length < 1: raise ValueError(f"max_length must be a positive integer, got {max_length!r}")
+    special = tokenizer.num_special_tokens_to_add(pair=False) if hasattr(tokenizer, "num_special_tokens_to_add") else 0
+    if max_length <= special:                                        # the tokenizer would warn and not truncate at all
+        raise ValueError(f"max_length={max_length} leaves no room for text: this tokenizer adds {special} special tokens; use max_length ≥ {special + 1}")
     limit = getattr(tokenizer, "model_max_length", None)
     if limit is None or limit > 1_000_000:                           # tokenizers without a limit report a huge number
         limit = getattr(getattr(model, "config", None), "max_position_embeddings", None)
     if limit is not None and max_length > limit:
-        warnings.warn(f"max_length={max_length} is above this model's limit of {limit} tokens; using {limit}", stacklevel=3)
+        warn(f"max_length={max_length} is above this model's limit of {limit} tokens; using {limit}")
         return int(limit)
     return max_length
 
@@ -223,6 +314,7 @@ def hf_hidden_states(
     bad = [type(t).__name__ for t in texts if not isinstance(t, str)]
     if bad: raise ValueError(f"`texts` must all be strings, got {sorted(set(bad))}")
     if len(texts) < 3: raise ValueError(f"need at least 3 texts, got {len(texts)}")
+    batch_size = check_batch_size(batch_size)
     if isinstance(model, (str, os.PathLike)): model, tokenizer = load_encoder(model)
     elif tokenizer is None: raise ValueError("a loaded model needs its `tokenizer=`")
     max_length = _clamp_max_length(max_length, model, tokenizer)
@@ -230,15 +322,34 @@ def hf_hidden_states(
         tokenizer.pad_token = tokenizer.eos_token           # decoders (GPT-2, Llama) have no pad token; padding is masked anyway
     accepted = set(inspect.signature(model.forward).parameters)
     device = device or next(model.parameters()).device
-    was_training = model.training
-    model.eval()
     out = None
-    try:
-        with torch.no_grad():
-            for i in tqdm(range(0, len(texts), batch_size), desc="hidden states", disable=not progress, leave=False):
-                enc = tokenizer(texts[i:i+batch_size], padding=True, truncation=True, max_length=max_length, return_tensors="pt").to(device)
-                hs = model(**{k: v for k, v in enc.items() if k in accepted}, output_hidden_states=True).hidden_states
-                pooled = [pool_hidden(h, enc["attention_mask"], pooling).float().cpu() for h in hs]
-                out = [[p] for p in pooled] if out is None else [o + [p] for o, p in zip(out, pooled)]
-    finally: model.train(was_training)
+    with eval_mode(model), torch.no_grad():
+        for i in tqdm(range(0, len(texts), batch_size), desc="hidden states", disable=not progress, leave=False):
+            enc = tokenizer(texts[i:i+batch_size], padding=True, truncation=True, max_length=max_length, return_tensors="pt").to(device)
+            hs = model(**{k: v for k, v in enc.items() if k in accepted}, output_hidden_states=True).hidden_states
+            pooled = [pool_hidden(h, enc["attention_mask"], pooling).float().cpu() for h in hs]
+            out = [[p] for p in pooled] if out is None else [o + [p] for o, p in zip(out, pooled)]
+    return check_representations([torch.cat(o).numpy().astype(np.float32) for o in out])
+
+@documented
+def hf_tensor_hidden_states(
+    model,                        # a loaded HF `PreTrainedModel` that reads tensors, e.g. a ViT (`pixel_values`)
+    inputs,                       # tensor/array (n, ...) of its main input, a list of batches, a DataLoader, or dicts of model inputs
+    pooling:str="mean",           # tokens (ViT): "mean" | "cls"/"first" | "last"; conv maps: spatial mean
+    batch_size:int=32,            # inputs per forward pass, for a tensor or array
+    device:str|None=None,         # default: where the model's parameters are
+    progress:bool=True,
+)->list[np.ndarray]:              # hidden states 0..L, each (n, d) float32
+    "Pooled hidden states of an HF model that reads tensors rather than texts (vision models): the input goes in as `model.main_input_name`."
+    if pooling not in HF_POOLINGS: raise ValueError(f"Unknown pooling={pooling!r}. Use one of: {', '.join(HF_POOLINGS)}")
+    batch_size = check_batch_size(batch_size)
+    device = device or next(model.parameters()).device; dtype = _model_dtype(model)
+    key = getattr(model, "main_input_name", "pixel_values"); out = None
+    with eval_mode(model), torch.no_grad():
+        for batch in tqdm(_as_batches(inputs, batch_size), desc="hidden states", disable=not progress, leave=False):
+            x, rows, mask = _prepare(batch, device, dtype)
+            hs = (model(**x, output_hidden_states=True) if isinstance(x, dict) else model(**{key: x}, output_hidden_states=True)).hidden_states
+            pooled = [pool_output(h, "first" if pooling == "cls" else pooling, mask).float().cpu() for h in hs]
+            out = [[p] for p in pooled] if out is None else [o + [p] for o, p in zip(out, pooled)]
+    if out is None: raise ValueError("`inputs` gave no batches")
     return check_representations([torch.cat(o).numpy().astype(np.float32) for o in out])

@@ -11,7 +11,7 @@ from tqdm import tqdm
 from .utils import matrix_values, check_representations, documented
 
 # %% auto #0
-__all__ = ['band_of', 'boundary_scores', 'Segmentation', 'block_costs', 'choose_k', 'segment', 'spectral_blocks',
+__all__ = ['band_of', 'boundary_scores', 'Segmentation', 'block_costs', 'split_p_value', 'choose_k', 'segment', 'spectral_blocks',
            'labels_from_sizes', 'block_ari', 'block_stability']
 
 # %% ../nbs/03_subnetworks.ipynb #3dbec4e5
@@ -28,12 +28,14 @@ def band_of(D)->int|None:
 def _matrix(D, banded:bool=False, what:str="this")->np.ndarray:
     D = matrix_values(D)
     if D.ndim != 2 or D.shape[0] != D.shape[1]: raise ValueError(f"D must be a square layer×layer matrix, got shape {D.shape}")
+    if D.size == 0: raise ValueError("D has no layers (shape (0, 0))")
     if np.isinf(D).any(): raise ValueError("D contains inf values")
     w = band_of(D)
     if w is not None and not banded:
         raise ValueError(f"D was computed only within a band of {w} layers (the rest is NaN); {what} needs every pair: "
                          "use layer_matrix without `band`")
     fin = np.nan_to_num(D)
+    if (fin < 0).any(): raise ValueError(f"D has negative entries (min {fin.min():.3g}); a layer×layer matrix holds distances ≥ 0")
     if not np.allclose(fin, fin.T, atol=1e-9*max(1.0, np.abs(fin).max())): raise ValueError("D is not symmetric")
     return D
 
@@ -54,6 +56,8 @@ class Segmentation:
     cost: float                    # total within-block cost of this partition
     costs: np.ndarray|None = None  # optimal cost for K = 1..K_max, when K was chosen (inf where a band makes K impossible)
     max_block: int|None = None     # a banded matrix: only blocks of at most band + 1 layers were considered; None: any length
+    p_value: float|None = None     # K chosen by the rule: permutation p of its split against the same entries shuffled; None: not tested
+    note: str = ""                 # how K was decided, in words
 
     @property
     def boundaries(self)->list[int]:
@@ -87,6 +91,27 @@ def _backtrack(arg, k, L)->list[tuple[int, int]]:
         s = arg[kk, e]; blocks.append((int(s), int(e))); e = s
     return blocks[::-1]
 
+def _split_gain(D:np.ndarray, k:int)->float:
+    "1 − cost_K / cost_1: the share of the one-block cost that the best split into K contiguous blocks removes."
+    best, _ = _optimal_partitions(block_costs(D), k); L = len(D)
+    return 0.0 if best[1, L] <= 0 else 1 - best[k, L]/best[1, L]
+
+def split_p_value(D, k:int, n_perm:int=999, seed:int=0)->float:
+    """Permutation p-value of the best split into k contiguous blocks: how often the same off-diagonal entries, shuffled over
+    the pairs (no structure at all), allow a split at least as good, (1 + #{gain_π ≥ gain}) / (1 + n_perm)."""
+    D = _matrix(D, what="split_p_value"); L = len(D); iu = np.triu_indices(L, 1)
+    gain = _split_gain(D, k); g = np.random.default_rng(seed); P = np.zeros_like(D); hits = 0
+    for _ in range(n_perm):
+        P[iu] = g.permutation(D[iu]); P.T[iu] = P[iu]
+        hits += _split_gain(P, k) >= gain - 1e-12*max(1.0, abs(gain))
+    return (1 + hits)/(1 + n_perm)
+
+def _smallest_p(L:int, blocks)->float:
+    "About the smallest p `split_p_value` can give for this split: 1/C(pairs, pairs inside blocks), the chance that a shuffle puts the same entries inside."
+    from math import comb
+    inside = sum((e - s)*(e - s - 1)//2 for s, e in blocks)
+    return 1/comb(L*(L - 1)//2, inside)
+
 def choose_k(costs:np.ndarray)->int:
     "K with the largest relative drop (c_{K-1} − c_K)/c_{K-1}, over the K whose c_{K-1} is finite; the smallest feasible K if no cost can drop."
     costs = np.asarray(costs, dtype=float); k0 = int(np.argmax(np.isfinite(costs)))   # K < k0 + 1: impossible (a band)
@@ -102,17 +127,28 @@ def segment(
     D,                      # (L, L) layer×layer distances, or a `LayerMatrix`
     k:int|None=None,        # number of blocks; None: chosen by `choose_k`
     k_max:int|None=None,    # largest K tried when k is None; default ⌈L/2⌉
+    alpha:float|None=0.01,  # K chosen by the rule: keep the split only if its permutation p ≤ alpha, else one block; None: no test
+    n_perm:int=999,         # permutations of that test
+    seed:int=0,             # seeds the permutations
 )->Segmentation:
     """The contiguous partition of the layers into K blocks with the least total within-block cost (exact DP).
 
     On a banded matrix (`layer_matrix(..., band=w)`) only blocks of at most w + 1 layers, whose pairs are all computed, are
     considered; the result says so in `max_block`, and a K that such blocks cannot reach is refused. Choosing K itself, the
     rule then compares only partitions of at least ⌈L/w⌉ blocks, which the band does not squeeze, and so picks K > ⌈L/w⌉:
-    blocks averaging fewer than w layers. For longer blocks, give `k` or widen the band."""
+    blocks averaging fewer than w layers. For longer blocks, give `k` or widen the band.
+
+    The null: a split chosen by the rule is kept only if the same entries shuffled over the pairs rarely allow one as good
+    (`split_p_value` ≤ `alpha`); otherwise, and on a matrix whose off-diagonal entries are all equal, the answer is one block,
+    and `note` says why. A given `k` and a banded matrix are not tested, nor a matrix too small for the test to reach `alpha`
+    (4 layers: 6 pairs); `note` says so. The rule never picks K = L (singletons cost 0)."""
     D = _matrix(D, banded=True); L = len(D)
     if L < 1: raise ValueError("D has no layers")
-    if k is not None and (not isinstance(k, (int, np.integer)) or not 1 <= k <= L): raise ValueError(f"k={k!r} must be an integer between 1 and L={L}")
-    if k_max is not None and (not isinstance(k_max, (int, np.integer)) or k_max < 1): raise ValueError(f"k_max={k_max!r} must be a positive integer")
+    isint = lambda x: isinstance(x, (int, np.integer)) and not isinstance(x, bool)
+    if k is not None and (not isint(k) or not 1 <= k <= L): raise ValueError(f"k={k!r} must be an integer between 1 and L={L}")
+    if k_max is not None and (not isint(k_max) or k_max < 1): raise ValueError(f"k_max={k_max!r} must be a positive integer")
+    if alpha is not None and not (isinstance(alpha, (int, float)) and 0 < alpha < 1): raise ValueError(f"alpha={alpha!r} must be in (0, 1), or None for no test")
+    if not isint(n_perm) or n_perm < 1: raise ValueError(f"n_perm={n_perm!r} must be a positive integer")
     w = band_of(D); k_min = 1 if w is None else -(-L//(w + 1))
     asked = ("k", k) if k is not None else ("k_max", k_max) if k_max is not None else None
     if asked and asked[1] < k_min:
@@ -124,16 +160,31 @@ def segment(
     if k is None and w is not None:                      # the rule compares only partitions the band does not squeeze:
         squeezed = min(len(costs), -(-L//w))             # K ≥ ⌈L/w⌉, average block ≤ w layers, one less than the band allows
         kk = choose_k(np.where(np.arange(1, len(costs) + 1) < squeezed, np.inf, costs))
-    else: kk = k if k is not None else choose_k(costs)
+    else: kk = k if k is not None else choose_k(costs[:L - 1] if len(costs) == L > 1 else costs)
+    p, note = None, f"K = {kk} given" if k is not None else ""
+    off = D[~np.eye(L, dtype=bool)]
+    if k is None and w is None and kk > 1 and np.ptp(off) <= 1e-12*max(1.0, np.abs(off).max()):
+        kk, note = 1, "one block: every pair of layers is at the same distance"
+    elif k is None and w is None and kk > 1 and alpha is not None and _smallest_p(L, _backtrack(arg, kk, L)) > alpha:
+        note = (f"K = {kk} by the largest relative drop in cost, not tested: with {L} layers, shuffling can give no p below "
+                f"about {_smallest_p(L, _backtrack(arg, kk, L)):.2g} > alpha = {alpha}")
+    elif k is None and w is None and kk > 1 and alpha is not None:
+        p = split_p_value(D, kk, n_perm, seed)
+        note = (f"K = {kk} by the largest relative drop in cost; its split beats shuffled entries (permutation p = {p:.3g} ≤ {alpha})" if p <= alpha else
+                f"one block: the best split into {kk} is no better than the same entries shuffled (permutation p = {p:.3g} > {alpha})")
+        if p > alpha: kk = 1
+    elif k is None: note = f"K = {kk} by the largest relative drop in cost" + (" (banded matrix: not tested against a null)" if w is not None else "")
     blocks = _backtrack(arg, kk, L)
     labels = np.concatenate([np.full(e - s, i) for i, (s, e) in enumerate(blocks)])
-    return Segmentation(blocks, labels, kk, float(best[kk, L]), None if k is not None else costs, None if w is None else w + 1)
+    return Segmentation(blocks, labels, kk, float(best[kk, L]), None if k is not None else costs, None if w is None else w + 1, p, note)
 
 # %% ../nbs/03_subnetworks.ipynb #5adde1b3
 def spectral_blocks(D, k:int, sigma:float|None=None, seed:int=0)->np.ndarray:
     "Layer labels (L,) from spectral clustering of exp(−D/σ) into k groups, numbered by first appearance."
     D = _matrix(D, what="spectral_blocks"); L = len(D)
-    if not 1 <= k <= L: raise ValueError(f"k={k} must be between 1 and L={L}")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= L: raise ValueError(f"k={k!r} must be an integer between 1 and L={L}")
+    if sigma is not None and not (isinstance(sigma, (int, float, np.floating)) and np.isfinite(sigma) and sigma > 0):
+        raise ValueError(f"sigma={sigma!r} must be a positive number (the affinity's scale), or None for the median distance")
     if k == 1: return np.zeros(L, dtype=int)
     off = D[~np.eye(L, dtype=bool)]
     sigma = sigma or (np.median(off) if np.median(off) > 0 else 1.0)
@@ -161,6 +212,7 @@ def block_stability(
     metric:str="gw",         # any metric of `layer_matrix`
     seed:int=0,              # seeds the resampling
     progress:bool=True,      # tqdm bar over resamples
+    alpha:float|None=0.01,   # k None: `segment`'s null level for the full data's K (None: the rule alone)
     **layer_matrix_kwargs,   # passed to `layer_matrix`
 )->pd.DataFrame:             # one row per boundary position: boundary, frequency, in_full
     "How often each boundary between blocks reappears when the inputs are resampled."
@@ -168,7 +220,7 @@ def block_stability(
     if not isinstance(n_boot, (int, np.integer)) or n_boot < 1: raise ValueError(f"n_boot={n_boot!r} must be an integer ≥ 1")
     reps = check_representations(reps)
     kw = dict(progress=False, **layer_matrix_kwargs)
-    full = segment(layer_matrix(reps, metric, **kw), k)
+    full = segment(layer_matrix(reps, metric, **kw), k, alpha=alpha)
     n, L = len(reps[0]), len(reps)
     g = np.random.default_rng(seed); counts = np.zeros(L)
     for _ in tqdm(range(n_boot), desc="bootstrap", disable=not progress, leave=False):

@@ -10,8 +10,8 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['repo_root', 'figures_dir', 'cache_dir', 'as_array', 'check_representation', 'matrix_values', 'matrix_labels',
-           'check_representations', 'digest', 'atomic_write_bytes', 'atomic_write_json', 'temporary_environ',
-           'documented']
+           'check_representations', 'digest', 'atomic_write_bytes', 'atomic_write_json', 'warn', 'usable_folder',
+           'temporary_environ', 'documented']
 
 # %% ../nbs/09_utils.ipynb #e646340d
 def repo_root(start:Path|str|None=None)->Path|None:
@@ -36,13 +36,17 @@ def cache_dir()->Path:
 
 # %% ../nbs/09_utils.ipynb #3fd0d59f
 def as_array(X, name:str="array")->np.ndarray:
-    "A numpy array from an array, a torch tensor, a DataFrame or nested lists; a `ValueError` for ragged or non-numeric input."
+    "A numpy array from an array, a torch tensor, a DataFrame, a scipy sparse matrix or nested lists; a `ValueError` for ragged, non-numeric, complex, masked or meta (data-less) input."
+    if getattr(X, "is_meta", False): raise ValueError(f"{name} is a meta tensor (a shape without data); materialise it first")
+    if np.ma.isMaskedArray(X): raise ValueError(f"{name} is a masked array; its mask would be lost: fill or drop the masked entries first")
+    if hasattr(X, "toarray") and hasattr(X, "nnz"): X = X.toarray()                      # scipy.sparse
     if hasattr(X, "detach") and hasattr(X, "cpu"): X = X.detach().cpu().numpy()          # torch
     elif hasattr(X, "to_numpy") and not isinstance(X, np.ndarray): X = X.to_numpy()       # pandas
     try: A = np.asarray(X)
     except ValueError as e: raise ValueError(f"{name} is ragged or not array-like: {e}") from None
     if A.dtype == object or not (np.issubdtype(A.dtype, np.number) or A.dtype == bool):
         raise ValueError(f"{name} must be numeric, got dtype {A.dtype}")
+    if np.iscomplexobj(A): raise ValueError(f"{name} is complex (dtype {A.dtype}); give real numbers (e.g. the real part, or abs)")
     return A.astype(np.float64) if A.dtype == bool else A
 
 def check_representation(R, name:str="representation")->np.ndarray:
@@ -52,6 +56,7 @@ def check_representation(R, name:str="representation")->np.ndarray:
     if R.ndim > 2: R = R.reshape(len(R), -1)
     if not np.issubdtype(R.dtype, np.number): raise ValueError(f"{name} must be numeric, got dtype {R.dtype}")
     if R.shape[0] < 3: raise ValueError(f"{name} has n={R.shape[0]} samples; at least 3 are needed for a distance geometry")
+    if R.shape[1] == 0: raise ValueError(f"{name} has shape {R.shape}: no features (d = 0)")
     if not np.all(np.isfinite(R)): raise ValueError(f"{name} contains NaN or inf values ({int((~np.isfinite(R)).sum())} entries)")
     return R
 
@@ -114,6 +119,22 @@ def atomic_write_bytes(path:Path|str, data:bytes)->Path:
 def atomic_write_json(path:Path|str, obj)->Path:
     "`atomic_write_bytes` for a JSON document."
     return atomic_write_bytes(path, json.dumps(obj, sort_keys=True).encode())
+
+def warn(message:str, category:type=UserWarning):
+    "`warnings.warn`, attributed to the first caller outside gwpaper: the line a warning shows is the user's own call, never the library's source."
+    import sys, warnings
+    pkg, level, f = os.path.dirname(os.path.abspath(__file__)), 2, sys._getframe(1)
+    while f is not None and os.path.abspath(f.f_code.co_filename).startswith(pkg + os.sep): f, level = f.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
+def usable_folder(path:Path|str, what:str="folder")->Path:
+    "`path` as a folder that exists (made if needed) and can be written, or a `ValueError` naming it: checked before any work, not after it."
+    path = Path(path)
+    if path.exists() and not path.is_dir(): raise ValueError(f"{what} {path} is a file, not a folder")
+    try: path.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise ValueError(f"{what} {path} cannot be made: {e.strerror or e}") from None
+    if not os.access(path, os.W_OK | os.X_OK): raise ValueError(f"{what} {path} is not writable")
+    return path
 
 # %% ../nbs/09_utils.ipynb #5b56bdc0
 import contextlib

@@ -123,8 +123,8 @@ def test_cli_compare_writes_the_matrix(tmp_path):
     texts = tmp_path/"t.txt"; texts.write_text("\n".join(f"text {i} about {'cats' if i % 3 else 'dogs'}" for i in range(30)))
     r = gwpaper_cmd("compare", OFFLINE_ENCODER, OFFLINE_ENCODER, "--texts", str(texts), "--metric", "cka", "--out", str(tmp_path/"c"))
     assert r.returncode == 0, r.stderr[-2000:]
-    assert {"compare.png", "compare.pdf", "matrix.csv", "matches.csv"} <= {p.name for p in (tmp_path/"c").iterdir()}
-    matches = pd.read_csv(tmp_path/"c"/"matches.csv", index_col=0)
+    assert {"compare.png", "compare.pdf", "compare.csv", "compare_matches.csv"} == {p.name for p in (tmp_path/"c").iterdir()}
+    matches = pd.read_csv(tmp_path/"c"/"compare_matches.csv", index_col=0)
     assert list(matches["match"]) == list(matches.index)              # a model matches itself layer for layer
 
 @pytest.mark.parametrize("args,fragment", [
@@ -132,7 +132,7 @@ def test_cli_compare_writes_the_matrix(tmp_path):
     (["map", OFFLINE_ENCODER, "--texts", "/no/such/file.txt"], "no such file"),
     (["map", OFFLINE_ENCODER, "--dataset", "imdb"], "Unknown dataset"),
     (["map", OFFLINE_ENCODER], "one of the arguments --texts --dataset is required"),
-    (["map", OFFLINE_ENCODER, "--dataset", "tweets", "--n", "abc"], "invalid int value"),
+    (["map", OFFLINE_ENCODER, "--dataset", "tweets", "--n", "abc"], "--n: must be an integer ≥ 3, got 'abc'"),
     (["notebooks", "--only", "99"], "--only 99 matches no notebook"),
     (["frobnicate"], "invalid choice"),
 ])
