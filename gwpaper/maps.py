@@ -197,7 +197,7 @@ class LayerMap:
         i = self.info
         return (f"LayerMap({i.get('model')}: {len(self.matrix)} layers, {i.get('metric')}, n={i.get('n')}, pooling={i.get('pooling')}, {i.get('seconds', 0):.1f} s)\n"
                 f"  blocks:     {' | '.join(' '.join(b) for b in self.blocks)}\n"
-                f"  boundaries: {', '.join(self.boundaries) or '(none)'}")
+                f"  boundaries: {', '.join(self.boundaries) or '(none)'}" + (f"\n  K:          {self.segmentation.note}" if self.segmentation.note else ""))
 
 # %% ../nbs/03b_maps.ipynb #7cb7cc69
 @documented
