@@ -31,6 +31,14 @@ def _count(least:int):
     parse.__name__ = f"integer ≥ {least}"
     return parse
 
+def _alpha(s:str)->float|None:
+    "An argparse type: a level in (0, 1), or 'none' for no test."
+    if s.lower() == "none": return None
+    try: v = float(s)
+    except ValueError: v = None
+    if v is None or not 0 < v < 1: raise argparse.ArgumentTypeError(f"must be a number in (0, 1) or 'none', got {s!r}")
+    return v
+
 def _jobs(s:str)->int:
     v = _count(-1)(s)
     if v == 0: raise argparse.ArgumentTypeError("must be -1 (every core) or a positive number of workers, got 0")
@@ -67,6 +75,7 @@ def build_parser()->argparse.ArgumentParser:
     m.add_argument("--k", type=_count(1), default=None, help="number of blocks (default: chosen by segment's rule)")
     m.add_argument("--band", type=_count(1), default=None, help="deep models: compute only layer pairs at most this many layers apart; "
                    "blocks then have at most band + 1 layers (default: every pair)")
+    m.add_argument("--alpha", type=_alpha, default=0.01, help=_help(__import__("gwpaper.maps").maps.layer_map, "alpha") + " (default: 0.01; 'none': the rule alone)")
     m.add_argument("--layers", nargs="+", default=None, help="hidden states to use, e.g. h0 h3 h6 (default: all)")
     c = sub.add_parser("compare", help="every layer of one model against every layer of another, on the same inputs",
                        description="Read the same texts through two models and compare each layer of MODEL_A with each layer of MODEL_B.")
@@ -117,7 +126,7 @@ def cmd_map(a)->int:
     "`gwpaper map`: `layer_map` on the texts, saved to --out, blocks printed."
     from gwpaper.maps import layer_map
     _check_before_work(a, [a.model]); texts = _texts(a)
-    lmap = layer_map(a.model, texts, layers=a.layers, pooling=a.pooling, metric=a.metric, n=_n(a, texts), k=a.k, seed=a.seed,
+    lmap = layer_map(a.model, texts, layers=a.layers, pooling=a.pooling, metric=a.metric, n=_n(a, texts), k=a.k, seed=a.seed, alpha=a.alpha,
                      max_length=a.max_length, n_jobs=a.jobs, band=a.band)
     print(lmap)
     if a.out is not None:

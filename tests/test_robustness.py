@@ -684,7 +684,8 @@ def run_cli(argv):
     (["--seed", "-1"], "--seed: must be an integer ≥ 0"), (["--k", "0"], "--k: must be an integer ≥ 1"),
     (["--band", "0"], "--band: must be an integer ≥ 1"), (["--n", "2"], "--n: must be an integer ≥ 3"),
     (["--jobs", "0"], "--jobs: must be -1"), (["--max-length", "0"], "--max-length: must be an integer ≥ 1"),
-    (["--metric", "procrustes"], "invalid choice"), (["--pooling", "max"], "invalid choice")])
+    (["--metric", "procrustes"], "invalid choice"), (["--pooling", "max"], "invalid choice"),
+    (["--alpha", "2"], "--alpha: must be a number in (0, 1) or 'none'")])
 def test_cli_rejects_bad_numbers_before_work(extra, fragment, tmp_path):
     txt = tmp_path/"t.txt"; txt.write_text("a\nb\nc\n")
     with mock.patch("gwpaper.maps.layer_map", side_effect=AssertionError("work started")):
