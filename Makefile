@@ -16,7 +16,7 @@ export MPLBACKEND := Agg
 $(VENV)/.installed: settings.ini setup.py requirements-lock.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -c requirements-lock.txt -e ".[dev]"
+	$(BIN)/pip install -q -c requirements-lock.txt -e ".[dev,gguf]"
 	$(BIN)/pip check
 	touch $@
 
@@ -86,9 +86,8 @@ chromium:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) || echo "apt-get could not install them"; \
 	  fi; fi
 
-## make lab: JupyterLab on nbs/
+## make lab: JupyterLab on nbs/ (pinned in the dev extra and requirements-lock.txt, installed by make install)
 lab: install
-	$(BIN)/pip install -q jupyterlab
 	$(BIN)/jupyter lab nbs/
 
 ## make readme: execute nbs/index.ipynb and render README.md from it

@@ -7,6 +7,7 @@ cfg.read("settings.ini", encoding="utf-8")
 cfg = cfg["DEFAULT"]
 requirements = cfg.get("requirements", "").split()
 dev_requirements = cfg.get("dev_requirements", "").split()
+gguf_requirements = cfg.get("gguf_requirements", "").split()  # transformers' GGUF loading
 
 setuptools.setup(
     name=cfg["lib_name"],
@@ -22,7 +23,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=["gwpaper", "gwpaper.*"]),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={"dev": dev_requirements},
+    extras_require={"dev": dev_requirements, "gguf": gguf_requirements},
     python_requires=">=" + cfg["min_python"],
     zip_safe=False,
     entry_points={"console_scripts": cfg.get("console_scripts", "").split(),

@@ -1,6 +1,6 @@
 """`make docs`: build the static site into _site/, offline.
 
-Stages, under build/site-src/, the README (the landing page, with the tour and its outputs), every library notebook
+First executes the library notebooks that `make nbtest` has not run on this machine (their pages would have no outputs). Stages, under build/site-src/, the README (the landing page, with the tour and its outputs), every library notebook
 as an API page (its narrative and examples, with the outputs of its last `make nbtest` run, build/executed-lib/, then
 autodoc of its module: signatures and the Parameters tables that `gwpaper.utils.documented` builds from the docments), every experiment notebook as executed by the last `paper` run
 (`make figures`, build/executed/) or else the last `quick` run (build/executed-quick/, what `make test` leaves),
@@ -176,12 +176,25 @@ def stage(src:Path, root:Path=ROOT)->dict:
     return profiles
 
 
+def execute_missing_library_notebooks(root:Path=ROOT)->list[str]:
+    """Run `make nbtest`'s runner (docs/nbtest.py) on the library notebooks that have no executed copy in build/executed-lib/,
+    so that a fresh `make docs` never shows library pages without outputs. Returns the notebooks it ran."""
+    missing = [p.name for p, _ in library_notebooks(root/"nbs") if not (root/"build"/"executed-lib"/p.name).exists()]
+    if not missing: return []
+    print(f"  executing {len(missing)} library notebook{'s' if len(missing) > 1 else ''} with no executed copy yet (as `make nbtest` does): {', '.join(missing)}")
+    file_re = "^(" + "|".join(re.escape(m) for m in missing) + ")$"
+    subprocess.run([sys.executable, str(DOCS/"nbtest.py"), "--path", str(root/"nbs"), "--file_re", file_re], check=True, cwd=root,
+                   env={**os.environ, "MPLBACKEND": "Agg", "GWPAPER_FIGURES": str(root/"build"/"figures")})
+    return missing
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=str(ROOT/"_site"), help="where the site goes (default: _site/)")
     a = ap.parse_args(argv)
     t = time.time()
     src, doctrees, out = ROOT/"build"/"site-src", ROOT/"build"/"site-doctrees", Path(a.out)
+    execute_missing_library_notebooks()
     profiles = stage(src)
     for name, profile in profiles.items(): print(f"  {name}: {profile or 'not executed'} run")
     # built under build/site/ and then moved: myst-nb writes the notebooks' output files next to the build folder (not configurable)

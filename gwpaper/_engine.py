@@ -13,14 +13,14 @@ from scipy.linalg.blas import daxpy, dgemm
 from ot.optim import solve_1d_linesearch_quad
 from joblib import Parallel, delayed, parallel_config, cpu_count
 from threadpoolctl import threadpool_limits
-from tqdm import tqdm
+from .utils import progress_bar
 import pandas as pd
 from .utils import digest, atomic_write_json, temporary_environ, as_array, check_representations, usable_folder, warn, documented
 from .distances import compare_prepared, pairwise_distances, cka_features, check_distance_matrix, GEOMETRY_METRICS
 
 # %% auto #0
-__all__ = ['SAFE_SCALE', 'BACKENDS', 'SERIAL_BELOW_N', 'third_lower_bound', 'check_weights', 'prepare_layers', 'engine_version',
-           'CrossLayerMatrix']
+__all__ = ['SAFE_SCALE', 'BACKENDS', 'SERIAL_BELOW_N', 'third_lower_bound', 'check_weights', 'prepare_layers', 'reuse_known',
+           'engine_version', 'CrossLayerMatrix']
 
 # %% ../nbs/02a_engine.ipynb #da9bf9b9
 def _as_perm(G:np.ndarray, n:int)->np.ndarray|None:
@@ -365,6 +365,15 @@ def prepare_layers(reps, metric:str, intra_metric:str="euclidean", normalize:str
     if metric == "cka": return [cka_features(R) for R in reps]          # at most n columns, whatever the width
     return [np.asarray(R, np.float64) for R in reps]
 
+def reuse_known(known, pairs:list[tuple[int, int]], labels:list[str], metric:str)->tuple[list, dict]:
+    "The pairs `known` (a `LayerMatrix` of the same layers and metric) has not computed, and {(a, b): result} for those it has."
+    if known is None: return pairs, {}
+    if list(known.labels) != list(labels) or known.metric != metric:
+        raise ValueError(f"known is a {known.metric} matrix of layers {list(known.labels)[:4]}...; it must hold the same layers ({labels[:4]}...) and metric ({metric})")
+    V, LB = np.asarray(known.values), known.lower_bounds
+    have = {pr: {"value": float(V[pr]), **({"lower_bound": float(LB[pr])} if LB is not None else {})} for pr in pairs if np.isfinite(V[pr])}
+    return [pr for pr in pairs if pr not in have], have
+
 def _sorted_distances(C:np.ndarray)->np.ndarray:
     "The n(n−1)/2 entries of `C` above the diagonal, sorted (in `C`'s dtype): all that Mémoli's SLB needs of a layer."
     return np.sort(C[np.triu_indices(len(C), 1)])
@@ -552,7 +561,7 @@ def _compute_pairs(prepared:list[np.ndarray], pairs:list[tuple[int, int]], metri
                                os.getpid() if local else None)
                 for i, (a, b) in enumerate(todo))
         out = Parallel(return_as="generator")(jobs)
-        for (a, b), res in tqdm(zip(todo, out), total=len(todo), desc=f"{metric} pairs", disable=not progress or not todo, leave=False):
+        for (a, b), res in progress_bar(zip(todo, out), total=len(todo), desc=f"{metric} pairs", progress=progress and bool(todo)):
             results[a, b] = res
             if cache_dir is not None: atomic_write_json(paths[a, b], res)
     return results
@@ -581,11 +590,24 @@ class CrossLayerMatrix:
         "The matrix as a DataFrame: rows are model a's layers, columns model b's."
         return pd.DataFrame(self.values, index=self.row_labels, columns=self.col_labels)
 
-    def matches(self)->pd.DataFrame:
-        "For each layer of model a, the closest layer of model b and its distance."
-        best = self.values.argmin(1)
-        return pd.DataFrame({"match": [self.col_labels[j] for j in best], self.metric: self.values[np.arange(len(best)), best]},
-                            index=pd.Index(self.row_labels, name="layer"))
+    def matches(self, one_to_one:bool=False)->pd.DataFrame:
+        """For each layer of model a, its match in model b and their distance: the closest layer (several may share one), or with
+        `one_to_one` the pairing of least total distance (scipy's `linear_sum_assignment`; a permutation when L_a = L_b)."""
+        from scipy.optimize import linear_sum_assignment
+        if one_to_one: rows, best = linear_sum_assignment(self.values)
+        else: rows, best = np.arange(len(self.row_labels)), self.values.argmin(1)
+        return pd.DataFrame({"match": [self.col_labels[j] for j in best], self.metric: self.values[rows, best]},
+                            index=pd.Index([self.row_labels[i] for i in rows], name="layer"))
+
+    def __repr__(self)->str:
+        La, Lb = self.values.shape
+        return (f"CrossLayerMatrix({self.metric}: {La} layers of a × {Lb} of b, values {np.nanmin(self.values):.4g}..{np.nanmax(self.values):.4g})\n"
+                f"  a: {' '.join(self.row_labels)}\n  b: {' '.join(self.col_labels)}\n"
+                f"  closest in b: {' '.join(f'{r}→{m.match}' for r, m in self.matches().iterrows())}")
+
+    def _repr_html_(self)->str:
+        from html import escape
+        return f"<pre>{escape(repr(self))}</pre>" + self.to_frame().to_html(float_format="{:.4g}".format)
 
     def plot(self, ax=None, **kwargs):
         "A labelled (non-square) heatmap; keywords go to `gwpaper.plots.plot_cross_matrix`."

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import argparse, sys, traceback
 from pathlib import Path
-from fastcore.docments import docments
+from .utils import source_comments, source_constant
 
 # %% auto #0
 __all__ = ['DEFAULT_N', 'COMMANDS', 'build_parser', 'cmd_map', 'cmd_compare', 'cmd_notebooks', 'main']
@@ -17,9 +17,9 @@ class _OneLineParser(argparse.ArgumentParser):
     def error(self, message:str):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
-def _help(fn, name:str)->str:
-    "The docments comment of `fn`'s parameter `name`: the `--help` text is the library's own."
-    return (docments(fn) or {}).get(name) or ""
+def _help(fn:str, name:str, module:str="gwpaper.maps")->str:
+    "The comment beside parameter `name` of `module.fn`, read from the source without importing it: the `--help` text is the library's own, and it costs no torch import."
+    return source_comments(module, fn).get(name) or ""
 
 def _count(least:int):
     "An argparse type: an integer ≥ `least`, with an error that says so."
@@ -46,18 +46,16 @@ def _jobs(s:str)->int:
 
 def _input_options(p:argparse.ArgumentParser):
     "What both `map` and `compare` read: texts from a file or a dataset, n, seed, pooling, metric, layers, jobs."
-    from gwpaper.maps import layer_map
-    from gwpaper.distances import METRICS
-    from gwpaper.representations import HF_POOLINGS
+    METRICS, HF_POOLINGS = source_constant("gwpaper.distances", "METRICS"), source_constant("gwpaper.representations", "HF_POOLINGS")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--texts", type=Path, help="a text file, one input per line (blank lines skipped)")
     src.add_argument("--dataset", help="a sentiment dataset of gwpaper.data: rotten_tomatoes, tweets (offline), sst2, yelp_polarity (hub)")
     p.add_argument("--split", default="test", choices=("train", "test", "all"), help="which split of --dataset (default: test)")
-    p.add_argument("--n", type=_count(3), default=None, help=_help(layer_map, "n") + " (default: 500, or every input if fewer)")
+    p.add_argument("--n", type=_count(3), default=None, help=_help("layer_map", "n") + " (default: 500, or every input if fewer)")
     p.add_argument("--seed", type=_count(0), default=0, help="which n inputs are drawn (default: 0)")
-    p.add_argument("--pooling", default=None, choices=HF_POOLINGS, help="how a text becomes one vector per layer (default: mean)")
-    p.add_argument("--metric", default="gw", choices=METRICS, help=_help(layer_map, "metric") + " (default: gw)")
-    p.add_argument("--max-length", type=_count(1), default=128, help=_help(layer_map, "max_length") + " (default: 128)")
+    p.add_argument("--pooling", default=None, choices=HF_POOLINGS, help="how a text becomes one vector per layer (default: auto, the mean over tokens for encoders and the last token for decoders)")
+    p.add_argument("--metric", default="gw", choices=METRICS, help=_help("layer_map", "metric") + " (default: gw)")
+    p.add_argument("--max-length", type=_count(1), default=128, help=_help("layer_map", "max_length") + " (default: 128)")
     p.add_argument("--jobs", type=_jobs, default=-1, help="parallel workers over layer pairs (default: -1, every core)")
     p.add_argument("--out", type=Path, default=None, help="folder to write the results to (new or empty, unless --force)")
     p.add_argument("--force", action="store_true", help="write into a non-empty --out folder, replacing files of the same names")
@@ -65,23 +63,25 @@ def _input_options(p:argparse.ArgumentParser):
 
 def build_parser()->argparse.ArgumentParser:
     "The `gwpaper` command line: subcommands map, compare and notebooks."
-    from gwpaper.pipeline import run_pipeline, PROFILES
+    PROFILES = source_constant("gwpaper.pipeline", "PROFILES")
     ap = _OneLineParser(prog="gwpaper", description="Sub-networks of neural networks from Gromov-Wasserstein distances between layers (arXiv 2410.16484).")
     sub = ap.add_subparsers(dest="command", required=True, metavar="{map,compare,notebooks}", parser_class=_OneLineParser)
     m = sub.add_parser("map", help="the layer map of one model: GW matrix, blocks and boundaries by layer name",
                        description="Read texts through an HF encoder or decoder, compare every pair of layers, and find the blocks of similar layers.")
-    m.add_argument("model", metavar="MODEL", help="an HF name or folder, or offline-minilm (ships with gwpaper, no hub needed)")
+    m.add_argument("model", metavar="MODEL", help="an HF name or folder, a .gguf file (or a folder holding one), or offline-minilm (ships with gwpaper, no hub needed)")
     _input_options(m)
     m.add_argument("--k", type=_count(1), default=None, help="number of blocks (default: chosen by segment's rule)")
     m.add_argument("--band", type=_count(1), default=None, help="deep models: compute only layer pairs at most this many layers apart; "
                    "blocks then have at most band + 1 layers (default: every pair)")
-    m.add_argument("--alpha", type=_alpha, default=0.01, help=_help(__import__("gwpaper.maps").maps.layer_map, "alpha") + " (default: 0.01; 'none': the rule alone)")
+    m.add_argument("--alpha", type=_alpha, default=0.01, help=_help("layer_map", "alpha") + " (default: 0.01; 'none': the rule alone)")
     m.add_argument("--layers", nargs="+", default=None, help="hidden states to use, e.g. h0 h3 h6 (default: all)")
+    m.add_argument("--n-boot", type=_count(0), default=10, help=_help("layer_map", "n_boot") + " (default: 10)")
     c = sub.add_parser("compare", help="every layer of one model against every layer of another, on the same inputs",
                        description="Read the same texts through two models and compare each layer of MODEL_A with each layer of MODEL_B.")
     c.add_argument("model_a", metavar="MODEL_A", help="an HF name or folder, or offline-minilm")
     c.add_argument("model_b", metavar="MODEL_B", help="an HF name or folder, or offline-minilm")
     _input_options(c)
+    c.add_argument("--one-to-one", action="store_true", help="pair the layers one to one (least total distance) instead of each layer's closest")
     nb = sub.add_parser("notebooks", help="run the experiment notebooks through papermill (what `make figures` runs)",
                         description="Execute nbs/[1-9]*.ipynb in order with papermill; paper writes figures/, quick writes build/figures/.")
     nb.add_argument("--profile", choices=PROFILES, default="paper", help="quick: the CI-sized run; paper: the full run behind figures/ (default: paper)")
@@ -113,11 +113,11 @@ def _check_before_work(a, models:list[str]):
         if a.out.exists() and not a.out.is_dir(): raise ValueError(f"--out {a.out} is a file")
         if a.out.is_dir() and any(a.out.iterdir()) and not a.force: raise ValueError(f"--out {a.out} is not empty; choose another folder, or add --force")
     for m in models:
-        if _looks_local(m) and not Path(m).expanduser().is_dir(): raise ValueError(f"model folder {m} does not exist")
+        if _looks_local(m) and not Path(m).expanduser().exists(): raise ValueError(f"model {'file' if m.endswith('.gguf') else 'folder'} {m} does not exist")
 
 def _looks_local(name:str)->bool:
     "A model argument meant as a folder rather than a hub name: absolute, ./ ../ ~, or under a folder that exists here."
-    return name.startswith(("/", ".", "~")) or ("/" in name and Path(name).parent.is_dir())
+    return name.startswith(("/", ".", "~")) or name.endswith(".gguf") or ("/" in name and Path(name).parent.is_dir())
 
 def _n(a, texts:list[str])->int:
     return a.n if a.n is not None else min(DEFAULT_N, len(texts))
@@ -127,7 +127,8 @@ def cmd_map(a)->int:
     from gwpaper.maps import layer_map
     _check_before_work(a, [a.model]); texts = _texts(a)
     lmap = layer_map(a.model, texts, layers=a.layers, pooling=a.pooling, metric=a.metric, n=_n(a, texts), k=a.k, seed=a.seed, alpha=a.alpha,
-                     max_length=a.max_length, n_jobs=a.jobs, band=a.band)
+                     max_length=a.max_length, n_jobs=a.jobs, band=a.band, n_boot=a.n_boot)
+    lmap.report(progress=True)
     print(lmap)
     if a.out is not None:
         for p in lmap.save(a.out, overwrite=a.force): print(f"wrote {p}")
@@ -140,7 +141,7 @@ def cmd_compare(a)->int:
     cm = compare_models(a.model_a, a.model_b, texts, pooling=a.pooling, metric=a.metric, n=_n(a, texts), seed=a.seed,
                         max_length=a.max_length, n_jobs=a.jobs)
     print(f"{a.model_a} (rows) against {a.model_b} (columns): {a.metric}, n = {_n(a, texts)}")
-    print(cm.matches().to_string())
+    print(cm.matches(one_to_one=a.one_to_one).to_string())
     if a.out is not None:
         def write(tmp:Path)->list[Path]:           # compare.png/.pdf/.csv and compare_matches.csv: never a map's matrix.csv
             import matplotlib.pyplot as plt
@@ -148,7 +149,7 @@ def cmd_compare(a)->int:
             ax = cm.plot(names=(str(a.model_a), str(a.model_b)))
             try: saved = save_figure(ax.figure, "compare", cm.to_frame(), out_dir=tmp)
             finally: plt.close(ax.figure)
-            matches = tmp/"compare_matches.csv"; cm.matches().to_csv(matches)
+            matches = tmp/"compare_matches.csv"; cm.matches(one_to_one=a.one_to_one).to_csv(matches)
             return [saved.png, saved.pdf, saved.csv, matches]
         from gwpaper.maps import write_folder
         for p in write_folder(a.out, write, overwrite=a.force): print(f"wrote {p}")

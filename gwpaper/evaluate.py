@@ -6,8 +6,9 @@
 from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
+from scipy.optimize import linear_sum_assignment
 import numpy as np, pandas as pd
-from tqdm import tqdm
+from .utils import progress_bar
 from .gw import layer_matrix, cross_layer_matrix
 from .distances import check_metric
 from .subnetworks import segment, block_ari
@@ -68,9 +69,11 @@ class LayerMatching:
     accuracy: float         # over every ordered model pair and every layer
     per_layer: np.ndarray   # (L,) the same rate, layer by layer
     labels: list[str]       # layer names
+    accuracy_one_to_one: float|None = None    # the same test with one-to-one matches (`CrossLayerMatrix.matches(one_to_one=True)`)
+    per_layer_one_to_one: np.ndarray|None = None
     def to_frame(self)->pd.DataFrame:
-        "One row per layer: its name and hit rate."
-        return pd.DataFrame({"metric": self.metric, "layer": self.labels, "hit_rate": self.per_layer})
+        "One row per layer: its name, hit rate, and hit rate under one-to-one matching."
+        return pd.DataFrame({"metric": self.metric, "layer": self.labels, "hit_rate": self.per_layer, "hit_rate_one_to_one": self.per_layer_one_to_one})
 
 @documented
 def layer_matching(
@@ -81,17 +84,20 @@ def layer_matching(
     progress:bool=True,
     **kwargs,                    # intra_metric, normalize, gw options
 )->LayerMatching:
-    "For every ordered model pair (A, B) and layer i of A: is B's closest layer under `metric` layer i? The overall and per-layer rates."
+    """For every ordered model pair (A, B) and layer i of A: is B's closest layer under `metric` layer i? The overall and per-layer rates,
+    by Kornblith et al.'s rule (each layer's closest, several may pick one) and with one-to-one matches (a least-cost assignment)."""
     M = len(reps_by_model)
     if M < 2: raise ValueError("layer matching needs at least 2 models")
     Ls = {len(r) for r in reps_by_model}
     if len(Ls) != 1: raise ValueError(f"models have different numbers of layers: {sorted(Ls)}")
-    L = Ls.pop(); hits = np.zeros(L)
-    for a, b in tqdm(list(combinations(range(M), 2)), desc=f"{metric} matching", disable=not progress, leave=False):
+    L = Ls.pop(); hits, hits1 = np.zeros(L), np.zeros(L)
+    for a, b in progress_bar(list(combinations(range(M), 2)), desc=f"{metric} matching", progress=progress):
         D = cross_layer_matrix(reps_by_model[a], reps_by_model[b], metric, n_jobs=n_jobs, progress=False, **kwargs).values
         hits += (D.argmin(1) == np.arange(L)).astype(float) + (D.argmin(0) == np.arange(L))   # a→b and b→a
-    per_layer = hits/(M*(M - 1))
-    return LayerMatching(metric, float(per_layer.mean()), per_layer, list(labels) if labels is not None else [str(l) for l in range(L)])
+        hits1 += 2*(linear_sum_assignment(D)[1] == np.arange(L))                             # one assignment serves both directions
+    per_layer, per_layer1 = hits/(M*(M - 1)), hits1/(M*(M - 1))
+    return LayerMatching(metric, float(per_layer.mean()), per_layer, list(labels) if labels is not None else [str(l) for l in range(L)],
+                         float(per_layer1.mean()), per_layer1)
 
 def layer_matching_accuracy(reps_by_model:list, metric:str="gw", n_jobs:int=1, progress:bool=True, **kwargs)->float:
     "Fraction of (ordered model pair, layer i) for which the closest layer of the other model is layer i: `layer_matching(...).accuracy`."

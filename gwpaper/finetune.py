@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 import numpy as np, torch
 from torch import nn
-from tqdm import tqdm
+from .utils import progress_bar
 from .representations import resolve_model_path, quiet_transformers
 from .models import TrainHistory, save_weights, load_weights
 from .utils import digest, atomic_write_json, documented
@@ -102,7 +102,7 @@ def finetune_classifier(
     steps = epochs*((len(train_ds) + batch_size - 1)//batch_size)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: max(0.0, 1 - s/max(steps, 1)))
     hist = TrainHistory(); t0 = time.time(); eval_time = 0.0; model.train()
-    bar = tqdm(total=steps, desc=f"fine-tune ({'states ' + str(tuple(train_states)) if train_states is not None else f'freeze_below={freeze_below}'})", disable=not progress, leave=False)
+    bar = progress_bar(total=steps, desc=f"fine-tune ({'states ' + str(tuple(train_states)) if train_states is not None else f'freeze_below={freeze_below}'})", progress=progress)
     for ep in range(epochs):
         perm = torch.randperm(len(train_ds), generator=g).tolist(); total = 0.0
         for i in range(0, len(perm), batch_size):

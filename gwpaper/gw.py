@@ -13,7 +13,7 @@ from .distances import (pairwise_distances, check_distance_matrix, check_metric,
                                GEOMETRY_METRICS, METRICS)
 from ._engine import (_best_of_starts, _compute_pairs, _check_backend, _as_inits, _check_solver_options, _named_layers, _check_options,
                              _warn_constant_layers, _check_coupling, _sorted_distances, _slb_from_sorted, check_weights, prepare_layers, engine_version,
-                             third_lower_bound, CrossLayerMatrix, BACKENDS, SERIAL_BELOW_N)
+                             third_lower_bound, reuse_known, CrossLayerMatrix, BACKENDS, SERIAL_BELOW_N)
 _all_ = ["check_weights", "prepare_layers", "engine_version", "third_lower_bound", "CrossLayerMatrix", "BACKENDS", "SERIAL_BELOW_N"]   # public here
 
 # %% auto #0
@@ -36,8 +36,7 @@ INITS = ("identity", "product", "random")
 
 def initial_coupling(init, p:np.ndarray, q:np.ndarray, seed:int=0, name:str="init")->np.ndarray|None:
     "The starting coupling for `init`: `'product'` is POT's default (returned as None), `'identity'` is I/n, `'random'` a random permutation / n, or a coupling array (checked)."
-    if not isinstance(init, str):
-        return _check_coupling(init, p, q, name)
+    if not isinstance(init, str): return _check_coupling(init, p, q, name)
     if init == "product": return None
     if init not in INITS: raise ValueError(f"Unknown init={init!r}. Use one of: {', '.join(INITS)}, or a coupling array")
     n, m = len(p), len(q)
@@ -60,6 +59,7 @@ class GWResult:
     values_by_init: dict = field(default_factory=dict)  # the value each start reached
     bounds: dict = field(default_factory=dict)  # each lower bound computed, e.g. {"slb": ..., "tlb": ...}
 
+    def __repr__(self)->str: return f"GWResult(value={self.value:.6g}, lower_bound={self.lower_bound:.6g}, gap={self.gap:.3g}, init={self.init!r}, {self.n_iter} iterations{', with coupling' if self.coupling is not None else ''})"
     @property
     def gap(self)->float:
         "How far above the true GW `value` can at most be."
@@ -163,6 +163,7 @@ def layer_matrix(
     intra_metric:str="euclidean",   # how each C_l is built (gw, gw_identity, rsa)
     normalize:str="mean",           # normalisation of each C_l (gw, gw_identity, rsa)
     band:int|None=None,             # compute only pairs at most `band` layers apart (the rest is NaN); None: every pair
+    known:LayerMatrix|None=None,    # a matrix of these layers and options: its computed pairs are taken, only the others computed
     **gw_kwargs,                    # passed to `gw` (inits, max_iter, tol_rel, ...)
 )->LayerMatrix:
     r"""Distances between every pair of layers under `metric`, as a symmetric `LayerMatrix`.
@@ -181,8 +182,8 @@ def layer_matrix(
     prepared = prepare_layers(reps, metric, intra_metric, normalize)
     _warn_constant_layers(prepared, labels, metric)
     if band is not None and (isinstance(band, bool) or not isinstance(band, (int, np.integer)) or band < 1): raise ValueError(f"band={band!r} must be an integer ≥ 1, or None for every pair")
-    pairs = [(a, b) for a in range(L) for b in range(a + 1, L) if band is None or b - a <= band]
-    results = _compute_pairs(prepared, pairs, metric, dict(intra_metric=intra_metric, normalize=normalize), gw_kwargs,
+    pairs, results = reuse_known(known, [(a, b) for a in range(L) for b in range(a + 1, L) if band is None or b - a <= band], labels, metric)
+    results |= _compute_pairs(prepared, pairs, metric, dict(intra_metric=intra_metric, normalize=normalize), gw_kwargs,
                              n_jobs, backend, cache_dir, progress, _gw_prepared)
     V = np.where(np.eye(L, dtype=bool), 0.0, np.nan); LB = V.copy() if metric == "gw" else None
     for (a, b), res in results.items():

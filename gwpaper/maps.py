@@ -4,18 +4,20 @@
 
 # %% ../nbs/03b_maps.ipynb #5f5b4385
 from __future__ import annotations
-import os, time, tempfile, shutil
-from dataclasses import dataclass
+import os, time, tempfile, shutil, warnings, contextlib
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
 from .utils import check_representations, atomic_write_json, documented
-from .representations import hooked_representations, hf_hidden_states, hf_tensor_hidden_states, default_layers, check_batch_size
+from .representations import (hooked_representations, hf_hidden_states, hf_tensor_hidden_states, default_layers, check_batch_size,
+                                     load_encoder, auto_pooling, layer_diagnostics, warn_degenerate_layers, _as_batches)
 from .gw import layer_matrix, cross_layer_matrix, check_layer_matrix_options, LayerMatrix, CrossLayerMatrix
 from .subnetworks import segment, Segmentation
 
 # %% auto #0
-__all__ = ['Representations', 'read_once', 'model_representations', 'write_folder', 'LayerMap', 'layer_map', 'compare_models']
+__all__ = ['UNCERTAIN_GAP', 'Representations', 'read_once', 'model_representations', 'write_folder', 'TrustReport',
+           'boundary_certificates', 'uncertain_pairs', 'LayerMap', 'layer_map', 'compare_models']
 
 # %% ../nbs/03b_maps.ipynb #2ec89b6e
 @documented
@@ -26,6 +28,18 @@ class Representations:
     labels: list[str]        # one name per layer
     model: str               # what the model was
     pooling: str|None        # how outputs with more than two axes became one row per input
+    pooling_note: str = ""   # why that pooling (what "auto" decided)
+    lengths: np.ndarray|None = None            # text models: each input's length in tokens
+    diagnostics: pd.DataFrame|None = None      # `layer_diagnostics` of the layers
+
+    def __repr__(self)->str:
+        return (f"Representations({self.model}: {len(self.reps)} layers, n = {len(self.reps[0])}, pooling = {self.pooling}; "
+                f"{' '.join(self.labels[:8])}{' ...' if len(self.labels) > 8 else ''})")
+
+    def subset(self, idx:np.ndarray|None)->Representations:
+        "The same layers on the inputs `idx` (None: all)."
+        if idx is None: return self
+        return replace(self, reps=[R[idx] for R in self.reps], lengths=None if self.lengths is None else self.lengths[idx], diagnostics=None)
 
 def _is_hf(model)->bool:
     "An HF name or folder, or a loaded `transformers.PreTrainedModel`."
@@ -68,6 +82,10 @@ def read_once(inputs, loaders:bool=True):
     if not items: raise ValueError("inputs gave nothing (an iterator that was already used up?)")
     return items
 
+def _token_lengths(tokenizer, texts:list[str], max_length:int)->np.ndarray:
+    "Each text's length in tokens, as the model reads it (special tokens included, truncated at `max_length`)."
+    return np.array([len(ids) for ids in tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]])
+
 def _select(reps:list, labels:list[str], layers)->tuple[list, list[str]]:
     "The hidden states named in `layers` (labels such as 'h3', or indices)."
     if layers is None: return reps, labels
@@ -79,10 +97,10 @@ def _select(reps:list, labels:list[str], layers)->tuple[list, list[str]]:
 # %% ../nbs/03b_maps.ipynb #bd87684c
 @documented
 def model_representations(
-    model,                        # torch module, HF name/folder/model, or None (inputs are representations)
-    inputs,                       # tensor/array/batches/DataLoader, a list of texts, or a list of (n, d_l) arrays
+    model,                        # torch module, HF name/folder/.gguf/model, or None (inputs are representations)
+    inputs,                       # tensor/array/batches/DataLoader, a list of texts, a `Representations`, or a list of (n, d_l) arrays
     layers:list|None=None,        # module names (torch), hidden-state names 'h0'.. or indices (HF), or names for representations
-    pooling:str|None=None,        # outputs with > 2 axes; default "mean" (see `gwpaper.representations`)
+    pooling:str|None=None,        # outputs with > 2 axes; default "auto": mean for encoders and conv maps, the last token for decoders
     n:int|None=None,              # use n of the inputs, drawn with `seed`; None: all
     seed:int=0,
     tokenizer=None,               # for a loaded HF model
@@ -90,24 +108,32 @@ def model_representations(
     batch_size:int|None=None,     # inputs per forward pass (default 256 for tensors, 32 for texts)
     progress:bool=True,
 )->Representations:
-    "Named representations of `inputs` in every chosen layer of `model`, whatever kind of model it is."
+    """Named representations of `inputs` in every chosen layer of `model`, whatever kind of model it is, with their
+    `layer_diagnostics` (a warning names layers dominated by one direction). A `Representations` comes back as it is
+    (its names and pooling kept), subsampled to `n` and cut to `layers` if asked."""
     if batch_size is not None: check_batch_size(batch_size)
+    if isinstance(inputs, Representations):
+        if model is not None: raise ValueError("inputs is a Representations (already read through a model); pass model=None")
+        r = inputs.subset(_subsample(len(inputs.reps[0]), n, seed))
+        if layers is not None:
+            reps, labels = _select(r.reps, r.labels, layers); r = replace(r, reps=reps, labels=labels, diagnostics=None)
+        return _diagnosed(r, warn_now=inputs.diagnostics is None)      # warned once: when its layers were first diagnosed
     inputs = read_once(inputs, loaders=False)         # a generator is read once, not once per use
     if n is not None and _reorders(inputs):
         raise ValueError(f"this DataLoader's {type(_sampler(inputs)).__name__} reorders the inputs on every pass, so n={n} would draw other "
                          "inputs each time; use a sequential loader (shuffle=False, no random sampler) or n=None")
-    pool = pooling or "mean"
+    pool = pooling or "auto"
     if model is None:
         if isinstance(inputs, dict): layers, inputs = (list(inputs) if layers is None else layers), list(inputs.values())
         reps = check_representations(inputs)
         labels = [str(i) for i in range(len(reps))] if layers is None else [str(l) for l in layers]
         if len(labels) != len(reps): raise ValueError(f"{len(labels)} layer names for {len(reps)} representations")
-        return Representations(_subsample_rows(reps, n, seed), labels, "representations", pooling)
+        return _diagnosed(Representations(_subsample_rows(reps, n, seed), labels, "representations", pooling))
     if _is_hf(model) and not isinstance(model, (str, os.PathLike)) and not _texts_like(inputs):   # a vision model: pixel tensors
         name = getattr(model.config, "_name_or_path", "") or type(model).__name__
         reps = hf_tensor_hidden_states(model, inputs, pool, batch_size or 32, progress=progress)
         reps, labels = _select(_subsample_rows(reps, n, seed), [f"h{l}" for l in range(len(reps))], layers)
-        return Representations(reps, labels, name, pool)
+        return _diagnosed(Representations(reps, labels, name, "mean" if pool == "auto" else pool, "auto: a vision model's tokens or maps, averaged" if pool == "auto" else ""))
     if _is_hf(model):
         if isinstance(inputs, (str, bytes)): raise ValueError("`inputs` is one string; pass a list of texts (one per input)")
         if not _texts_like(inputs): raise ValueError("an HF name or folder is read as a text model and needs a list of texts; for a vision model, "
@@ -115,17 +141,29 @@ def model_representations(
         texts = list(inputs); idx = _subsample(len(texts), n, seed)
         texts = texts if idx is None else [texts[i] for i in idx]
         name = os.fspath(model) if isinstance(model, (str, os.PathLike)) else (getattr(model.config, "_name_or_path", "") or type(model).__name__)
+        if isinstance(model, (str, os.PathLike)): model, tokenizer = load_encoder(model)
+        elif tokenizer is None: raise ValueError("a loaded model needs its `tokenizer=`")
+        pool, note = auto_pooling(model) if pool == "auto" else (pool, "given")
         reps = hf_hidden_states(model, texts, pool, max_length, batch_size or 32, tokenizer, progress=progress)
         reps, labels = _select(reps, [f"h{l}" for l in range(len(reps))], layers)
-        return Representations(reps, labels, name, pool)
+        lengths = _token_lengths(tokenizer, texts, min(max_length, getattr(tokenizer, "model_max_length", max_length) or max_length))
+        return _diagnosed(Representations(reps, labels, name, pool, f"auto: {note}" if pooling in (None, "auto") else note, lengths))
     if isinstance(model, nn.Module):
-        names = default_layers(model) if layers is None else [str(l) for l in layers]
         arrays = isinstance(inputs, (torch.Tensor, np.ndarray))   # subsample arrays before the forward passes, batches after
         idx = _subsample(len(inputs), n, seed) if arrays else None
         x = inputs if idx is None else inputs[torch.as_tensor(idx) if isinstance(inputs, torch.Tensor) else idx]
-        reps = hooked_representations(model, x, names, pool, 256 if batch_size is None else batch_size, progress=progress)
-        return Representations(reps if arrays else _subsample_rows(reps, n, seed), names, type(model).__name__, pool)
+        bs = 256 if batch_size is None else batch_size
+        names = default_layers(model, next(iter(_as_batches(x, bs)), None)) if layers is None else [str(l) for l in layers]
+        reps = hooked_representations(model, x, names, pool, bs, progress=progress)
+        note = "auto: tokens averaged over real tokens, conv maps over positions" if pool == "auto" else "given"
+        return _diagnosed(Representations(reps if arrays else _subsample_rows(reps, n, seed), names, type(model).__name__, "mean" if pool == "auto" else pool, note))
     raise ValueError(f"model must be a torch.nn.Module, an HF model (name, folder or loaded model), or None with representations as inputs; got {type(model).__name__}")
+
+def _diagnosed(r:Representations, warn_now:bool=True)->Representations:
+    "`r` with its `layer_diagnostics`; a warning for layers dominated by one direction (once, when first read)."
+    if r.diagnostics is None: r = replace(r, diagnostics=layer_diagnostics(r.reps, r.labels, r.lengths))
+    if warn_now: warn_degenerate_layers(r.diagnostics, r.pooling)
+    return r
 
 # %% ../nbs/03b_maps.ipynb #84b92882
 def _plain(x):
@@ -148,13 +186,92 @@ def write_folder(folder:str|Path, write, overwrite:bool=False)->list[Path]:
         return [folder/p.name for p in written]
     finally: shutil.rmtree(tmp, ignore_errors=True)
 
+UNCERTAIN_GAP = 0.5   # a pair is uncertain when its certified gap (value − lower bound) is at least this share of its value
+
+@documented
+@dataclass
+class TrustReport:
+    "How far a `LayerMap`'s blocks can be trusted: boundaries under resampling and certificates, degenerate layers, band limits, settings."
+    boundaries: pd.DataFrame      # one row per boundary: its name, GW step, that step's lower bound, the largest step inside its neighbouring blocks, certified, frequency
+    uncertain_pairs: pd.DataFrame # pairs whose certified gap is ≥ UNCERTAIN_GAP of their value (GW): a, b, value, lower_bound, gap
+    layers: pd.DataFrame          # `layer_diagnostics`, the layers with a flag
+    capped_blocks: list[list[str]] # blocks of exactly band + 1 layers: the band, not the data, may have ended them
+    settings: dict                # band, pooling, metric, n, seed, n_boot, gwpaper and engine versions
+
+    def summary(self)->str:
+        "The report in one line."
+        b = self.boundaries; parts = []
+        if len(b):
+            cert = "" if b.certified.isna().all() else f", {int(b.certified.sum())}/{len(b)} certified"
+            freq = "" if b.frequency.isna().all() else f", reappearing in {'/'.join(f'{f:.0%}' for f in b.frequency)} of {self.settings['n_boot']} resamples"
+            parts.append(f"{len(b)} boundar{'ies' if len(b) != 1 else 'y'}{cert}{freq}")
+        else: parts.append("one block (no boundary)")
+        if len(self.uncertain_pairs): parts.append(f"{len(self.uncertain_pairs)} pair{'s'[:len(self.uncertain_pairs) != 1]} with a certified gap ≥ {UNCERTAIN_GAP:.0%} of the value")
+        if len(self.layers): parts.append("flagged layers: " + ", ".join(f"{r.layer} ({r.flagged})" for r in self.layers.itertuples()))
+        if self.capped_blocks: parts.append(f"{len(self.capped_blocks)} block{'s'[:len(self.capped_blocks) != 1]} of exactly band + 1 = {self.settings['band'] + 1} layers: widen the band to see if they are longer")
+        return "trust: " + "; ".join(parts)
+
+    def to_dict(self)->dict:
+        "The report as JSON-ready data (for `blocks.json`)."
+        rec = lambda df: [{k: _plain(v) if not (isinstance(v, float) and np.isnan(v)) else None for k, v in row.items()} for row in df.to_dict("records")]
+        return {"summary": self.summary(), "boundaries": rec(self.boundaries), "uncertain_pairs": rec(self.uncertain_pairs),
+                "flagged_layers": rec(self.layers), "capped_blocks": self.capped_blocks, "settings": {k: _plain(v) for k, v in self.settings.items()}}
+
+    def __repr__(self)->str:
+        out = [self.summary()]
+        if len(self.boundaries): out.append(self.boundaries.to_string(index=False))
+        return "\n".join(out)
+
+def boundary_certificates(matrix:LayerMatrix, seg:Segmentation)->pd.DataFrame:
+    """Each boundary's step D[b−1, b], its lower bound, and the largest step between neighbouring layers inside the two blocks it
+    separates (all such steps if both are single layers). A boundary is *certified* when its step's lower bound exceeds that
+    largest inside step's value: whatever the true GW values are, the cut is a larger step than any inside its blocks."""
+    V, LB, L = matrix.values, matrix.lower_bounds, len(matrix)
+    inside = [i for s, e in seg.blocks for i in range(s, e - 1)]             # steps (i, i+1) within a block
+    rows = []
+    for j, b in enumerate(seg.boundaries):
+        (s0, _), (_, e1) = seg.blocks[j], seg.blocks[j + 1]
+        near = [i for i in inside if s0 <= i < e1 - 1] or inside
+        top = max((V[i, i + 1] for i in near), default=0.0)
+        lb = None if LB is None else LB[b - 1, b]
+        rows.append(dict(boundary=f"{matrix.labels[b - 1]}|{matrix.labels[b]}", step=V[b - 1, b], step_lower_bound=np.nan if lb is None else lb,
+                         largest_inside_step=top, certified=np.nan if lb is None else bool(lb > top)))
+    return pd.DataFrame(rows, columns=["boundary", "step", "step_lower_bound", "largest_inside_step", "certified"])
+
+def uncertain_pairs(matrix:LayerMatrix, rel:float=UNCERTAIN_GAP)->pd.DataFrame:
+    "The computed pairs (a < b) whose certified gap, value − lower bound, is at least `rel` of the value, widest first (GW only; else empty)."
+    cols = ["a", "b", "value", "lower_bound", "gap"]
+    if matrix.lower_bounds is None: return pd.DataFrame(columns=cols)
+    V, LB = matrix.values, matrix.lower_bounds; a, b = np.triu_indices(len(matrix), 1)
+    keep = np.isfinite(V[a, b]) & (V[a, b] - LB[a, b] >= rel*np.abs(V[a, b])) & (V[a, b] > 0)
+    df = pd.DataFrame({"a": np.array(matrix.labels)[a[keep]], "b": np.array(matrix.labels)[b[keep]], "value": V[a, b][keep],
+                       "lower_bound": LB[a, b][keep], "gap": (V[a, b] - LB[a, b])[keep]})
+    return df.sort_values("gap", ascending=False, ignore_index=True)
+
+@contextlib.contextmanager
+def _already_warned():
+    "Silence the layer warnings (a constant layer, ...) the map gave once, while its kept representations are used again."
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning); yield
+
+def _within_band(m:LayerMatrix, band:int|None)->LayerMatrix:
+    "`m` with the pairs more than `band` layers apart set to NaN (None: `m`)."
+    L = len(m)
+    if band is None or band >= L - 1: return m
+    far = np.abs(np.subtract.outer(np.arange(L), np.arange(L))) > band
+    cut = lambda X: None if X is None else np.where(far, np.nan, X)
+    return replace(m, values=cut(m.values), lower_bounds=cut(m.lower_bounds), band=band)
+
 @documented
 @dataclass
 class LayerMap:
-    "A model's layer×layer matrix with its blocks: names rather than indices, a plot, and files on disk."
+    "A model's layer×layer matrix with its blocks: names rather than indices, a plot, a trust report, and files on disk."
     matrix: LayerMatrix           # labelled with the layer names
     segmentation: Segmentation    # the contiguous blocks `segment` chose
-    info: dict                    # model, n, pooling, metric, seconds
+    info: dict                    # model, n, pooling (and why), metric, band, seed, n_boot, alpha, versions, seconds
+    representations: Representations|None = None   # the layers it was computed from: `resegment` and `report` reuse them
+    options: dict = field(default_factory=dict)     # the `layer_matrix` options it was computed with
+    _report: TrustReport|None = field(default=None, repr=False, compare=False)
 
     @property
     def blocks(self)->list[list[str]]:
@@ -172,6 +289,43 @@ class LayerMap:
         if self.matrix.lower_bounds is None: return None
         return pd.DataFrame(self.matrix.values - self.matrix.lower_bounds, index=self.matrix.labels, columns=self.matrix.labels)
 
+    def report(self, n_boot:int|None=None, progress:bool=False)->TrustReport:
+        """The trust report, computed on first call and kept: each boundary's frequency in `n_boot` bootstrap resamples of the
+        inputs (default: `info['n_boot']`, 10; 0: none; no forward pass, the kept representations are resampled) and its
+        certificate, the uncertain pairs, the flagged layers, and the blocks a band may have capped."""
+        nb = self.info.get("n_boot", 10) if n_boot is None else n_boot
+        if self._report is not None and (n_boot is None or self._report.settings["n_boot"] == nb): return self._report
+        if isinstance(nb, bool) or not isinstance(nb, (int, np.integer)) or nb < 0: raise ValueError(f"n_boot={nb!r} must be an integer ≥ 0")
+        seg, band = self.segmentation, self.matrix.band
+        b = boundary_certificates(self.matrix, seg); b["frequency"] = np.nan
+        if nb and len(b) and self.representations is not None:
+            from gwpaper.subnetworks import block_stability
+            with _already_warned():
+                st = block_stability(self.representations.reps, seg.k, nb, self.matrix.metric, self.info.get("seed", 0), progress,
+                                     full=seg, band=band, **self.options)
+            b["frequency"] = st.set_index("boundary").frequency.reindex(seg.boundaries).to_numpy()
+        diag = self.representations.diagnostics if self.representations is not None else None
+        layers = diag[diag.flagged != ""].reset_index(drop=True) if diag is not None else pd.DataFrame(columns=["layer", "flagged"])
+        capped = [blk for blk in self.blocks if band is not None and len(blk) == band + 1]
+        settings = {k: self.info.get(k) for k in ("band", "pooling", "pooling_note", "metric", "n", "seed", "alpha", "version", "engine")} | {"n_boot": int(nb)}
+        report = TrustReport(b, uncertain_pairs(self.matrix), layers, capped, settings)
+        object.__setattr__(self, "_report", report)
+        return report
+
+    def resegment(self, k:int|None=None, band="keep", alpha="keep")->LayerMap:
+        """The blocks again with another `k`, `band` or `alpha`, without a forward pass: a narrower band masks the matrix, a wider
+        one (or None, every pair) computes only the pairs it lacks from the kept representations."""
+        band = self.matrix.band if band == "keep" else band
+        alpha = self.info.get("alpha", 0.01) if alpha == "keep" else alpha
+        if band is not None and (isinstance(band, bool) or not isinstance(band, (int, np.integer)) or band < 1): raise ValueError(f"band={band!r} must be a positive integer, or None for every pair")
+        m, t = self.matrix, time.time()
+        if band is not None and m.band is not None and band <= m.band or band is not None and m.band is None: m = _within_band(m, band)
+        elif band != m.band:                                  # wider: only the missing pairs
+            if self.representations is None: raise ValueError("this LayerMap keeps no representations, so a wider band cannot be computed; call layer_map again")
+            with _already_warned(): m = layer_matrix(self.representations.reps, m.metric, labels=m.labels, band=band, known=m, progress=False, **self.options)
+        info = self.info | {"band": m.band, "alpha": alpha, "seconds": time.time() - t}
+        return LayerMap(m, segment(m, k, alpha=alpha), info, self.representations, self.options)
+
     def plot(self, ax=None, **kwargs):
         "The heatmap with the blocks outlined (keywords go to `gwpaper.plots.plot_layer_matrix`)."
         from gwpaper.plots import plot_layer_matrix
@@ -179,7 +333,8 @@ class LayerMap:
         return plot_layer_matrix(self.matrix, self.segmentation, ax=ax, title=title, **kwargs)
 
     def save(self, folder:str|Path, overwrite:bool=False)->list[Path]:
-        "Write `layer_map.png`, `layer_map.pdf`, `matrix.csv` (the plotted numbers) and `blocks.json` to `folder`: all or none, and into a non-empty folder only with `overwrite`."
+        "Write `layer_map.png`, `layer_map.pdf`, `matrix.csv` (the plotted numbers) and `blocks.json` (blocks, band, trust report) to `folder`: all or none, and into a non-empty folder only with `overwrite`."
+        report = self.report()
         def write(tmp:Path)->list[Path]:
             import matplotlib.pyplot as plt
             from gwpaper.plots import save_figure
@@ -188,24 +343,35 @@ class LayerMap:
             finally: plt.close(ax.figure)
             seg = self.segmentation
             summary = {"blocks": self.blocks, "boundaries": self.boundaries, "k": int(seg.k), "layers": self.matrix.labels, "k_rule": seg.note,
-                       "p_value": None if seg.p_value is None else float(seg.p_value),
-                       **{k: _plain(self.info.get(k)) for k in ("metric", "n", "model", "pooling")}}
+                       "p_value": None if seg.p_value is None else float(seg.p_value), "band": self.matrix.band,
+                       **{k: _plain(self.info.get(k)) for k in ("metric", "n", "model", "pooling", "seed")}, "report": report.to_dict()}
             return [saved.png, saved.pdf, saved.csv, atomic_write_json(tmp/"blocks.json", summary)]
         return write_folder(folder, write, overwrite)
 
     def __repr__(self)->str:
         i = self.info
-        return (f"LayerMap({i.get('model')}: {len(self.matrix)} layers, {i.get('metric')}, n={i.get('n')}, pooling={i.get('pooling')}, {i.get('seconds', 0):.1f} s)\n"
+        band = f", band={self.matrix.band}" if self.matrix.band is not None else ""
+        return (f"LayerMap({i.get('model')}: {len(self.matrix)} layers, {i.get('metric')}, n={i.get('n')}, pooling={i.get('pooling')}{band}, {i.get('seconds', 0):.1f} s)\n"
                 f"  blocks:     {' | '.join(' '.join(b) for b in self.blocks)}\n"
-                f"  boundaries: {', '.join(self.boundaries) or '(none)'}" + (f"\n  K:          {self.segmentation.note}" if self.segmentation.note else ""))
+                f"  boundaries: {', '.join(self.boundaries) or '(none)'}" + (f"\n  K:          {self.segmentation.note}" if self.segmentation.note else "")
+                + "\n  trust:      " + (self._report.summary().removeprefix("trust: ") if self._report is not None else ".report() resamples the inputs and checks each boundary"))
+
+    def _repr_html_(self)->str:
+        "In Jupyter: the summary and the heatmap."
+        import base64, io, html
+        import matplotlib.pyplot as plt
+        ax = self.plot(); buf = io.BytesIO()
+        try: ax.figure.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+        finally: plt.close(ax.figure)
+        return f"<pre>{html.escape(repr(self))}</pre><img src='data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}'/>"
 
 # %% ../nbs/03b_maps.ipynb #7cb7cc69
 @documented
 def layer_map(
-    model,                        # torch module, HF name/folder/model, or None (then `inputs` are representations)
-    inputs,                       # what the model reads (see `model_representations`), or the representations
-    layers:list|None=None,        # which layers; default: every activation module / every hidden state / all given
-    pooling:str|None=None,        # outputs with > 2 axes; default "mean"
+    model,                        # torch module, HF name/folder/.gguf/model, or None (then `inputs` are representations)
+    inputs,                       # what the model reads (see `model_representations`), or the representations (a list, or a `Representations`)
+    layers:list|None=None,        # which layers; default: every activation module (or the repeating blocks) / every hidden state / all given
+    pooling:str|None=None,        # outputs with > 2 axes; default "auto": mean for encoders and conv maps, the last token for decoders
     metric:str="gw",              # any metric of `layer_matrix`
     labels:list[str]|None=None,   # display names for the layers (default: their module or hidden-state names)
     n:int|None=None,              # use n of the inputs, drawn with `seed`; None: all
@@ -217,24 +383,33 @@ def layer_map(
     max_length:int=128,           # HF: tokens per text
     batch_size:int|None=None,     # inputs per forward pass
     progress:bool=True,           # progress bars (on stderr)
+    n_boot:int=10,                # bootstrap resamples behind `.report()` (computed when first asked for); 0: none
     **kw,                         # passed to `layer_matrix`: n_jobs, cache_dir, gw options, ...
 )->LayerMap:
-    "A model's sub-networks in one call: representations → distances → layer matrix → blocks, everything named."
+    "A model's sub-networks in one call: representations → distances → layer matrix → blocks, everything named, with its trust report a call away."
+    from gwpaper import __version__
+    from gwpaper.gw import engine_version
     t = time.time()
     for name, v in (("k", k), ("band", band)):
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1): raise ValueError(f"{name}={v!r} must be a positive integer, or None")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0: raise ValueError(f"n_boot={n_boot!r} must be an integer ≥ 0")
     check_layer_matrix_options(metric, **kw)           # before the forward passes: a typo fails now, not after them
     r = model_representations(model, inputs, layers, pooling, n, seed, tokenizer, max_length, batch_size, progress)
+    if labels is not None:
+        if len(labels) != len(r.reps): raise ValueError(f"{len(labels)} labels for {len(r.reps)} layers")
+        r = replace(r, labels=[str(l) for l in labels], diagnostics=None if r.diagnostics is None else r.diagnostics.assign(layer=[str(l) for l in labels]))
     if k is not None and k > len(r.reps): raise ValueError(f"k={k} blocks, but the model has {len(r.reps)} layer{'s'[:len(r.reps) != 1]}")
-    lm = layer_matrix(r.reps, metric, labels=r.labels if labels is None else labels, progress=progress, band=band, **kw)
-    info = dict(model=r.model, n=len(r.reps[0]), pooling=r.pooling, metric=metric, seconds=time.time() - t)
-    return LayerMap(lm, segment(lm, k, alpha=alpha), info)
+    opts = dict(kw)
+    lm = layer_matrix(r.reps, metric, labels=r.labels, progress=progress, band=band, **opts)
+    info = dict(model=r.model, n=len(r.reps[0]), pooling=r.pooling, pooling_note=r.pooling_note, metric=metric, band=lm.band, seed=seed,
+                alpha=alpha, n_boot=int(n_boot), version=__version__, engine=engine_version(), seconds=time.time() - t)
+    return LayerMap(lm, segment(lm, k, alpha=alpha), info, r, opts)
 
 # %% ../nbs/03b_maps.ipynb #6dd17633
 @documented
 def compare_models(
     model_a, model_b,             # two models of any kind `layer_map` takes (or None with representations)
-    inputs,                       # the same inputs for both (for None: a pair (reps_a, reps_b))
+    inputs,                       # the same inputs for both (for None: a pair (reps_a, reps_b), lists or `Representations`)
     layers_a:list|None=None,      # model a's layers (default as in `layer_map`)
     layers_b:list|None=None,      # model b's layers
     pooling:str|None=None,
@@ -254,7 +429,7 @@ def compare_models(
     both = model_a is None and model_b is None
     if both and not (isinstance(inputs, (tuple, list)) and len(inputs) == 2): raise ValueError("with two None models, inputs must be a pair (reps_a, reps_b)")
     if both:
-        ns = [len(check_representations(list(r.values()) if isinstance(r, dict) else r)[0]) for r in inputs]
+        ns = [len(r.reps[0]) if isinstance(r, Representations) else len(check_representations(list(r.values()) if isinstance(r, dict) else r)[0]) for r in inputs]
         if ns[0] != ns[1]: raise ValueError(f"reps_a has {ns[0]} inputs and reps_b {ns[1]}; both must be the same inputs in the same order")
     check_layer_matrix_options(metric, **kw)
     inputs = inputs if both else read_once(inputs)    # one pass over a loader or iterator: both models see the same inputs

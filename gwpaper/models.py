@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
-from tqdm import tqdm
+from .utils import progress_bar
 from .utils import documented
 
 # %% auto #0
@@ -111,7 +111,7 @@ def _fit(model, params, X, y, stage, epochs, lr, batch_size, weight_decay, gen, 
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
     X, y = torch.as_tensor(X), torch.as_tensor(y)
     model.train()
-    for ep in tqdm(range(epochs), desc=desc, disable=not progress, leave=False):
+    for ep in progress_bar(range(epochs), desc=desc, progress=progress):
         perm = torch.randperm(len(X), generator=gen); total = 0.0
         for i in range(0, len(X), batch_size):
             idx = perm[i:i+batch_size]

@@ -6,25 +6,54 @@
 from __future__ import annotations
 import numpy as np, torch
 from torch import nn
-from tqdm import tqdm
-import os, socket, threading, warnings, functools, inspect, contextlib
+import pandas as pd
+from .utils import progress_bar
+import os, socket, threading, warnings, functools, inspect, contextlib, itertools
 from pathlib import Path
 from .utils import check_representations, as_array, warn, documented
 
 # %% auto #0
-__all__ = ['POOLINGS', 'OFFLINE_ENCODER', 'ENCODER_LABELS', 'HF_POOLINGS', 'default_layers', 'pool_hidden', 'pool_output',
-           'check_batch_size', 'eval_mode', 'hooked_representations', 'resolve_model_path', 'quiet_transformers',
-           'hub_reachable', 'load_encoder', 'encoder_label', 'hf_hidden_states', 'hf_tensor_hidden_states']
+__all__ = ['POOLINGS', 'OFFLINE_ENCODER', 'ENCODER_LABELS', 'HF_POOLINGS', 'repeating_blocks', 'default_layers', 'pool_hidden',
+           'pool_output', 'check_batch_size', 'eval_mode', 'hooked_representations', 'resolve_model_path',
+           'quiet_transformers', 'hub_reachable', 'gguf_file', 'load_encoder', 'encoder_label', 'is_decoder',
+           'auto_pooling', 'hf_hidden_states', 'hf_tensor_hidden_states', 'layer_diagnostics', 'warn_degenerate_layers']
 
 # %% ../nbs/00_representations.ipynb #a3a33b5d
 _ACTIVATIONS = tuple(getattr(nn, n) for n in ("ReLU", "GELU", "Tanh", "Sigmoid", "LeakyReLU", "ELU", "SELU", "SiLU", "Mish", "Softplus", "ReLU6", "Hardtanh", "PReLU", "CELU", "GLU"))
 
-def default_layers(model:nn.Module)->list[str]:
-    "`model.named_layers()` if it has one, else the names of all activation modules, in registration order."
-    if hasattr(model, "named_layers"): return list(model.named_layers())
-    names = [n for n, m in model.named_modules() if isinstance(m, _ACTIVATIONS)]
-    if not names: raise ValueError(f"{type(model).__name__} has no activation modules and no `named_layers()`; pass `layers=` explicitly")
-    return names
+def repeating_blocks(model:nn.Module)->list[str]:
+    "The children of every `nn.Sequential`/`nn.ModuleList` made of two or more modules of one class with submodules of their own (torchvision's `layer1.0`, `layer1.1`, …; a transformer's `layers.0`, …), in registration order."
+    out = []
+    for name, m in model.named_modules():
+        if not isinstance(m, (nn.Sequential, nn.ModuleList)) or any(name.startswith(b + ".") for b in out): continue
+        kids = list(m.named_children())
+        if len(kids) >= 2 and len({type(c) for _, c in kids}) == 1 and all(any(True for _ in c.children()) for _, c in kids):
+            out += [f"{name}.{k}" if name else k for k, _ in kids]
+    return out
+
+def _candidate_layers(model:nn.Module)->list[str]:
+    return list(model.named_layers()) if hasattr(model, "named_layers") else [n for n, m in model.named_modules() if isinstance(m, _ACTIVATIONS)]
+
+def default_layers(model:nn.Module, example=None)->list[str]:
+    """`model.named_layers()` if it has one, else the names of all activation modules, in registration order. With an `example`
+    batch the candidates are run once: if one runs other than exactly once per pass, the model's `repeating_blocks` are taken
+    instead (with a warning); if they fail too, the error lists the modules that run exactly once."""
+    names = _candidate_layers(model)
+    if example is None:
+        if not names: raise ValueError(f"{type(model).__name__} has no activation modules and no `named_layers()`; pass `layers=` explicitly")
+        return names
+    counts = _calls_per_module(model, example)
+    if names and all(counts.get(n) == 1 for n in names): return names
+    blocks = repeating_blocks(model)
+    bad = next((n for n in names if counts.get(n) != 1), None)
+    why = f"module {bad!r} runs {counts.get(bad, 0)} times per forward pass" if names else "it has no activation modules"
+    if blocks and all(counts.get(b) == 1 for b in blocks):
+        warn(f"default layers of {type(model).__name__}: {why}, so the layers are the outputs of its {len(blocks)} repeating blocks "
+             f"({blocks[0]} … {blocks[-1]}); pass `layers=` to choose others")
+        return blocks
+    once = [n for n, c in counts.items() if c == 1]
+    raise ValueError(f"no default layers for {type(model).__name__}: {why}, and it has no repeating blocks that each run once. "
+                     f"Pass `layers=`; these modules run exactly once: {once[:40]}" + (" ..." if len(once) > 40 else ""))
 
 # %% ../nbs/00_representations.ipynb #cd67b105
 def pool_hidden(h:torch.Tensor, mask:torch.Tensor, pooling:str)->torch.Tensor:
@@ -37,17 +66,18 @@ def pool_hidden(h:torch.Tensor, mask:torch.Tensor, pooling:str)->torch.Tensor:
     raise ValueError(f"Unknown pooling={pooling!r}. Use one of: 'mean', 'cls', 'first', 'last'")
 
 # %% ../nbs/00_representations.ipynb #debf3a1b
-POOLINGS = ("mean", "first", "last", "spatial_mean", "flatten")
+POOLINGS = ("auto", "mean", "first", "last", "spatial_mean", "flatten")
 
 @documented
 def pool_output(
     out:torch.Tensor,              # (batch, ...) one module's output
-    pooling:str="mean",            # one of `POOLINGS`
+    pooling:str="auto",            # one of `POOLINGS`; "auto" is "mean" here (the model kind is decided by the caller)
     mask:torch.Tensor|None=None,   # (batch, tokens) 1 for real tokens, for (batch, tokens, d) outputs
     channels_first:bool=False,     # a (batch, channels, length) output of a 1-D conv: "mean" pools over positions, not channels
 )->torch.Tensor:                   # (batch, d)
     "One row per input from an output with any number of axes: (batch, d) is kept, tokens and conv maps are pooled."
     if pooling not in POOLINGS: raise ValueError(f"Unknown pooling={pooling!r}. Use one of: {', '.join(POOLINGS)}")
+    if pooling == "auto": pooling = "mean"
     if out.ndim <= 2 or pooling == "flatten": return out.reshape(len(out), -1)
     conv = out.ndim >= 4 or channels_first                # (batch, C, *positions)
     if pooling == "spatial_mean" or (pooling == "mean" and conv): return out.flatten(2).mean(2)
@@ -130,8 +160,24 @@ def eval_mode(model:nn.Module):
     finally:
         for m, t in flags: m.training = t
 
-def _check_layers(model:nn.Module, layers)->list[str]:
-    layers = default_layers(model) if layers is None else list(layers)
+def _device_of(model:nn.Module):
+    return next(model.parameters()).device if any(True for _ in model.parameters()) else "cpu"
+
+def _calls_per_module(model:nn.Module, batch)->dict[str, int]:
+    "How often each named module runs in one forward pass on `batch`, in the order the modules first run (eval mode, no grad, every flag restored)."
+    x, _, _ = _prepare(batch, _device_of(model), _model_dtype(model)); counts = {}
+    def count(name):
+        def f(mod, inp, out): counts[name] = counts.get(name, 0) + 1
+        return f
+    handles = [m.register_forward_hook(count(n)) for n, m in model.named_modules() if n]
+    try:
+        with eval_mode(model), torch.no_grad(): model(**x) if isinstance(x, dict) else model(x)
+    finally:
+        for h in handles: h.remove()
+    return counts
+
+def _check_layers(model:nn.Module, layers, example=None)->list[str]:
+    layers = default_layers(model, example) if layers is None else list(layers)
     if not layers: raise ValueError("layers=[] names no layer; give module names, or None for the default layers")
     bad = [l for l in layers if not isinstance(l, str)]
     if bad: raise ValueError(f"layers must be module names (strings), got {bad[:3]}")
@@ -146,18 +192,21 @@ def _check_layers(model:nn.Module, layers)->list[str]:
 def hooked_representations(
     model:nn.Module,                   # any torch module
     inputs,                            # tensor/array (n, ...), a list of batches, or a DataLoader (tensors, (x, y) tuples or dicts)
-    layers:list[str]|None=None,        # names from `model.named_modules()`; None: `default_layers(model)`
-    pooling:str="mean",                # outputs with > 2 axes: one of `POOLINGS` (see above)
+    layers:list[str]|None=None,        # names from `model.named_modules()`; None: `default_layers` (checked on the first batch)
+    pooling:str="auto",                # outputs with > 2 axes: one of `POOLINGS` (see above); "auto": tokens and conv maps averaged
     batch_size:int=256,                # inputs per forward pass, for a tensor or array
     device:str|torch.device|None=None, # where to run; default: where the model's parameters are
     progress:bool=True,                # show a tqdm bar over batches
 )->list[np.ndarray]:                   # one (n, d_l) float32 array per layer, in `layers` order
     "Outputs of the named modules of `model` on `inputs`, pooled to one row per input and copied, recorded with forward hooks in eval mode under `no_grad`."
     if not isinstance(model, nn.Module): raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    layers = _check_layers(model, layers)
     if pooling not in POOLINGS: raise ValueError(f"Unknown pooling={pooling!r}. Use one of: {', '.join(POOLINGS)}")
     batch_size = check_batch_size(batch_size)
-    if device is None: device = next(model.parameters()).device if any(True for _ in model.parameters()) else "cpu"
+    batches = _as_batches(inputs, batch_size); total = len(batches) if hasattr(batches, "__len__") else None
+    it = iter(batches); first = next(it, None)                   # one pass over a loader: the first batch also picks the default layers
+    if first is None: raise ValueError("`inputs` gave no batches")
+    layers = _check_layers(model, layers, first if layers is None else None)
+    if device is None: device = _device_of(model)
     dtype = _model_dtype(model); modules = dict(model.named_modules())
     store, calls, axes, pending, probe = {l: [] for l in layers}, dict.fromkeys(layers, 0), {}, {}, {}
     state = {"rows": None, "mask": None, "channels_first": False, "probe": False}
@@ -186,7 +235,7 @@ def hooked_representations(
     handles += [modules[l].register_forward_hook(hook(l)) for l in layers]
     try:
         with eval_mode(model), torch.no_grad():
-            for batch in tqdm(_as_batches(inputs, batch_size), desc="representations", disable=not progress, leave=False):
+            for batch in progress_bar(itertools.chain([first], it), total=total, desc="representations", progress=progress):
                 x, state["rows"], state["mask"] = _prepare(batch, device, dtype)
                 model(**x) if isinstance(x, dict) else model(x)
                 wrong = {l: c for l, c in calls.items() if c != 1}
@@ -198,7 +247,6 @@ def hooked_representations(
                 if pending: _resolve_batch_axes(model, x, state, pending, probe, axes, record)
     finally:
         for h in handles: h.remove()
-    if not store[layers[0]]: raise ValueError("`inputs` gave no batches")
     return check_representations([torch.cat(store[l]).numpy() for l in layers])
 
 def _resolve_batch_axes(model, x, state, pending, probe, axes, record):
@@ -261,9 +309,38 @@ def _probe(host:str, timeout:float)->bool:
     t = threading.Thread(target=probe, daemon=True); t.start(); t.join(timeout)   # bounds the DNS look-up too
     return bool(ok)
 
-def load_encoder(name:str|os.PathLike=OFFLINE_ENCODER):
-    "`(model, tokenizer)` for an HF name, a local folder (`str` or `Path`) or `'offline-minilm'`, with a clear error when it cannot be had."
+def gguf_file(path:str|os.PathLike)->Path|None:
+    "The GGUF file `path` names: `path` itself if it ends in `.gguf`, else the one `.gguf` in a folder that has no `config.json`; `None` otherwise."
+    p = Path(path).expanduser()
+    if p.suffix == ".gguf":
+        if not p.is_file(): raise ValueError(f"GGUF file {p} does not exist")
+        return p
+    if not p.is_dir() or (p/"config.json").exists(): return None
+    found = sorted(p.glob("*.gguf"))
+    if len(found) > 1: raise ValueError(f"folder {p} holds {len(found)} GGUF files ({', '.join(f.name for f in found)}); pass one of them")
+    return found[0] if found else None
+
+def _load_gguf(file:Path):
+    "`(model, tokenizer)` from a GGUF file through transformers (weights dequantised to float32); the tokenizer from the file, else from files beside it."
+    import importlib.util, transformers.modeling_gguf_pytorch_utils as tg
     from transformers import AutoModel, AutoTokenizer
+    from unittest import mock
+    missing = [m for m in ("gguf", "accelerate") if importlib.util.find_spec(m) is None]
+    if missing: raise ValueError(f"loading {file.name} needs {' and '.join(missing)}: pip install 'gwpaper[gguf]'")
+    folder = str(file.parent)
+    with quiet_transformers(), mock.patch.object(tg, "tqdm", functools.partial(tg.tqdm, disable=True)):   # its de-quantising bar ignores transformers' switch
+        try: model = AutoModel.from_pretrained(folder, gguf_file=file.name)
+        except (ValueError, KeyError, OSError) as e: raise ValueError(f"could not load GGUF file {file} ({type(e).__name__}: {str(e).splitlines()[0]})") from e
+        try: return model, AutoTokenizer.from_pretrained(folder, gguf_file=file.name)
+        except (ValueError, KeyError, OSError) as e:
+            if not (file.parent/"tokenizer.json").exists() and not (file.parent/"tokenizer_config.json").exists():
+                raise ValueError(f"GGUF file {file} holds no tokenizer transformers can read ({e}); put the model's tokenizer.json beside it") from e
+            return model, AutoTokenizer.from_pretrained(folder)
+
+def load_encoder(name:str|os.PathLike=OFFLINE_ENCODER):
+    "`(model, tokenizer)` for an HF name, a local folder (`str` or `Path`), a `.gguf` file (or a folder holding one) or `'offline-minilm'`, with a clear error when it cannot be had."
+    from transformers import AutoModel, AutoTokenizer
+    if (gguf := gguf_file(name) if os.fspath(name) != OFFLINE_ENCODER else None) is not None: return _load_gguf(gguf)
     path = resolve_model_path(name)
     local = {} if Path(path).is_dir() or hub_reachable() else {"local_files_only": True}   # no hub: fail in seconds, not after retries
     try:
@@ -280,7 +357,21 @@ def encoder_label(name:str|os.PathLike)->str:
     return ENCODER_LABELS.get(os.fspath(name), os.fspath(name))
 
 # %% ../nbs/00_representations.ipynb #9a8c314c
-HF_POOLINGS = ("mean", "cls", "first", "last")
+HF_POOLINGS = ("auto", "mean", "cls", "first", "last")
+
+def is_decoder(model)->bool:
+    "Whether an HF model (or config) is a causal, decoder-only LM: `config.is_decoder`, or a model type with a causal-LM head and no masked-LM head (GPT-2, Llama, SmolLM; not BERT or MPNet)."
+    cfg = getattr(model, "config", model)
+    if getattr(cfg, "is_encoder_decoder", False): return False
+    if getattr(cfg, "is_decoder", False): return True
+    from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES as causal, MODEL_FOR_MASKED_LM_MAPPING_NAMES as masked
+    kind = getattr(cfg, "model_type", None)
+    return kind in causal and kind not in masked
+
+def auto_pooling(model)->tuple[str, str]:
+    "What `pooling=\"auto\"` means for an HF text model, and why: `'last'` for a decoder, `'mean'` for an encoder."
+    if is_decoder(model): return "last", "a decoder (causal LM): the last real token has read the whole text; mean pooling there tracks sentence length through the first token's outsized activations"
+    return "mean", "an encoder: the mean over real tokens; [CLS] pooling makes hidden state 0 one vector for every input"
 
 def _clamp_max_length(max_length:int, model, tokenizer)->int:
     "`max_length`, or the model's own limit (with a warning) when it is above it."
@@ -300,7 +391,7 @@ def _clamp_max_length(max_length:int, model, tokenizer)->int:
 def hf_hidden_states(
     model,                        # HF name, local folder (`str`/`Path`), `'offline-minilm'`, or a loaded `PreTrainedModel`
     texts:list[str],              # the n input sentences
-    pooling:str="mean",           # "mean" (over real tokens) | "cls" / "first" | "last" (last real token, for decoders)
+    pooling:str="auto",           # "auto" (`auto_pooling`: mean for encoders, last for decoders) | "mean" (over real tokens) | "cls" / "first" | "last" (last real token)
     max_length:int=128,           # truncation length in tokens (clamped to the model's limit)
     batch_size:int=32,            # sentences per forward pass
     tokenizer=None,               # required when `model` is a loaded model
@@ -318,13 +409,14 @@ def hf_hidden_states(
     if isinstance(model, (str, os.PathLike)): model, tokenizer = load_encoder(model)
     elif tokenizer is None: raise ValueError("a loaded model needs its `tokenizer=`")
     max_length = _clamp_max_length(max_length, model, tokenizer)
+    if pooling == "auto": pooling = auto_pooling(model)[0]
     if getattr(tokenizer, "pad_token", None) is None and getattr(tokenizer, "eos_token", None) is not None:
         tokenizer.pad_token = tokenizer.eos_token           # decoders (GPT-2, Llama) have no pad token; padding is masked anyway
     accepted = set(inspect.signature(model.forward).parameters)
     device = device or next(model.parameters()).device
     out = None
     with eval_mode(model), torch.no_grad():
-        for i in tqdm(range(0, len(texts), batch_size), desc="hidden states", disable=not progress, leave=False):
+        for i in progress_bar(range(0, len(texts), batch_size), desc="hidden states", progress=progress):
             enc = tokenizer(texts[i:i+batch_size], padding=True, truncation=True, max_length=max_length, return_tensors="pt").to(device)
             hs = model(**{k: v for k, v in enc.items() if k in accepted}, output_hidden_states=True).hidden_states
             pooled = [pool_hidden(h, enc["attention_mask"], pooling).float().cpu() for h in hs]
@@ -335,7 +427,7 @@ def hf_hidden_states(
 def hf_tensor_hidden_states(
     model,                        # a loaded HF `PreTrainedModel` that reads tensors, e.g. a ViT (`pixel_values`)
     inputs,                       # tensor/array (n, ...) of its main input, a list of batches, a DataLoader, or dicts of model inputs
-    pooling:str="mean",           # tokens (ViT): "mean" | "cls"/"first" | "last"; conv maps: spatial mean
+    pooling:str="auto",           # tokens (ViT): "auto"/"mean" | "cls"/"first" | "last"; conv maps: spatial mean
     batch_size:int=32,            # inputs per forward pass, for a tensor or array
     device:str|None=None,         # default: where the model's parameters are
     progress:bool=True,
@@ -346,10 +438,51 @@ def hf_tensor_hidden_states(
     device = device or next(model.parameters()).device; dtype = _model_dtype(model)
     key = getattr(model, "main_input_name", "pixel_values"); out = None
     with eval_mode(model), torch.no_grad():
-        for batch in tqdm(_as_batches(inputs, batch_size), desc="hidden states", disable=not progress, leave=False):
+        for batch in progress_bar(_as_batches(inputs, batch_size), desc="hidden states", progress=progress):
             x, rows, mask = _prepare(batch, device, dtype)
             hs = (model(**x, output_hidden_states=True) if isinstance(x, dict) else model(**{key: x}, output_hidden_states=True)).hidden_states
-            pooled = [pool_output(h, "first" if pooling == "cls" else pooling, mask).float().cpu() for h in hs]
+            pooled = [pool_output(h, {"cls": "first", "auto": "mean"}.get(pooling, pooling), mask).float().cpu() for h in hs]
             out = [[p] for p in pooled] if out is None else [o + [p] for o, p in zip(out, pooled)]
     if out is None: raise ValueError("`inputs` gave no batches")
     return check_representations([torch.cat(o).numpy().astype(np.float32) for o in out])
+
+# %% ../nbs/00_representations.ipynb #df1c1e5e
+@documented
+def layer_diagnostics(
+    reps:list[np.ndarray],            # L representations (n, d_l)
+    labels:list[str]|None=None,       # layer names; default "0".."L-1"
+    lengths=None,                     # (n,) each input's length in tokens (text models); None: not checked
+    one_direction:float=0.99,         # share of variance on the top direction that flags a layer
+    length_rho:float=0.9,             # |Spearman ρ| of that direction with length that flags it (with ≥ 50% of the variance)
+    max_rows:int=2000,                # the direction check reads at most this many rows (the first ones)
+)->pd.DataFrame:                      # one row per layer: distinct_rows, top_share, length_rho, flagged
+    "Per layer: how many distinct rows it has, the share of variance on its top principal direction, that direction's rank correlation with input length, and the resulting flags."
+    from scipy.sparse.linalg import svds
+    from scipy.stats import spearmanr
+    reps = check_representations(reps); labels = [str(i) for i in range(len(reps))] if labels is None else [str(l) for l in labels]
+    lengths = None if lengths is None else np.asarray(lengths, dtype=float)
+    if lengths is not None and len(lengths) != len(reps[0]): raise ValueError(f"lengths has {len(lengths)} entries for {len(reps[0])} inputs")
+    rows = []
+    for name, R in zip(labels, reps):
+        n = len(R); distinct = len(np.unique(R, axis=0)); X = R[:max_rows].astype(np.float64); X -= X.mean(0)
+        total = float((X**2).sum()); share = rho = np.nan
+        if distinct > 1 and total > 0:
+            if min(X.shape) < 30: u, s, _ = np.linalg.svd(X, full_matrices=False)
+            else: u, s, _ = svds(X, k=1, random_state=0)
+            share = float(s[0]**2/total)
+            if lengths is not None and np.ptp(lengths[:max_rows]) > 0: rho = float(spearmanr(u[:, 0], lengths[:max_rows])[0])
+        flags = (["constant"] if distinct == 1 else ["few distinct rows"] if distinct < n/2 else []) + \
+                (["one direction"] if share >= one_direction else []) + (["tracks length"] if share >= 0.5 and abs(rho) >= length_rho else [])
+        rows.append(dict(layer=name, distinct_rows=distinct, n=n, top_share=share, length_rho=rho, flagged=", ".join(flags)))
+    return pd.DataFrame(rows)
+
+def warn_degenerate_layers(diag:pd.DataFrame, pooling:str|None=None)->list[str]:
+    "One warning naming the layers that `layer_diagnostics` flags as one-direction or length-tracking, with the other pooling to try; the names it warned of."
+    bad = diag[diag.flagged.str.contains("one direction|tracks length")]
+    if bad.empty: return []
+    other = {"mean": "'last' (decoders) or 'first'", "last": "'mean'", "first": "'mean'", "cls": "'mean'"}.get(pooling)
+    what = "; ".join(f"{r.layer} ({r.flagged}: {r.top_share:.1%} of the variance on one direction" + (f", ρ = {r.length_rho:+.2f} with length" if np.isfinite(r.length_rho) else "") + ")"
+                     for r in bad.itertuples())
+    warn(f"{len(bad)} layer{'s'[:len(bad) != 1]} dominated by one direction: {what}. Distances there are mostly one number's differences"
+         + (f"; with pooling={pooling!r} this is often a pooling artefact: try pooling={other}" if other else ""))
+    return list(bad.layer)

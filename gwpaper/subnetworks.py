@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import numpy as np, pandas as pd
 from sklearn.cluster import SpectralClustering
-from tqdm import tqdm
+from .utils import progress_bar
 from .utils import matrix_values, check_representations, documented
 
 # %% auto #0
@@ -63,6 +63,10 @@ class Segmentation:
     def boundaries(self)->list[int]:
         "First layer of every block but the first."
         return [s for s, _ in self.blocks[1:]]
+
+    def __repr__(self)->str:
+        sizes = [e - s for s, e in self.blocks]
+        return f"Segmentation(K = {self.k}: blocks {self.blocks}, sizes {sizes}, cost {self.cost:.4g}" + (f"; {self.note}" if self.note else "") + ")"
 
 def block_costs(D:np.ndarray)->np.ndarray:
     "cost[s, e] = Σ_{s≤i<j<e} D_ij / (e − s) for every half-open block [s, e); inf for a block with an uncomputed (NaN, banded) pair."
@@ -213,6 +217,7 @@ def block_stability(
     seed:int=0,              # seeds the resampling
     progress:bool=True,      # tqdm bar over resamples
     alpha:float|None=0.01,   # k None: `segment`'s null level for the full data's K (None: the rule alone)
+    full:Segmentation|None=None,  # the full data's segmentation, if already computed (`LayerMap`): not computed again
     **layer_matrix_kwargs,   # passed to `layer_matrix`
 )->pd.DataFrame:             # one row per boundary position: boundary, frequency, in_full
     "How often each boundary between blocks reappears when the inputs are resampled."
@@ -220,10 +225,10 @@ def block_stability(
     if not isinstance(n_boot, (int, np.integer)) or n_boot < 1: raise ValueError(f"n_boot={n_boot!r} must be an integer ≥ 1")
     reps = check_representations(reps)
     kw = dict(progress=False, **layer_matrix_kwargs)
-    full = segment(layer_matrix(reps, metric, **kw), k, alpha=alpha)
+    full = full if full is not None else segment(layer_matrix(reps, metric, **kw), k, alpha=alpha)
     n, L = len(reps[0]), len(reps)
     g = np.random.default_rng(seed); counts = np.zeros(L)
-    for _ in tqdm(range(n_boot), desc="bootstrap", disable=not progress, leave=False):
+    for _ in progress_bar(range(n_boot), desc="bootstrap", progress=progress):
         idx = g.integers(0, n, n)
         seg = segment(layer_matrix([R[idx] for R in reps], metric, **kw), full.k)
         counts[seg.boundaries] += 1

@@ -11,7 +11,7 @@ import numpy as np
 # %% auto #0
 __all__ = ['repo_root', 'figures_dir', 'cache_dir', 'as_array', 'check_representation', 'matrix_values', 'matrix_labels',
            'check_representations', 'digest', 'atomic_write_bytes', 'atomic_write_json', 'warn', 'usable_folder',
-           'temporary_environ', 'documented']
+           'temporary_environ', 'live_output', 'progress_bar', 'source_comments', 'source_constant', 'documented']
 
 # %% ../nbs/09_utils.ipynb #e646340d
 def repo_root(start:Path|str|None=None)->Path|None:
@@ -149,13 +149,31 @@ def temporary_environ(**values:str):
             if v is None: os.environ.pop(k, None)
             else: os.environ[k] = v
 
+# %% ../nbs/09_utils.ipynb #53c57389
+import sys
+def live_output()->bool:
+    "Whether a progress bar is watched live: code running in a Jupyter kernel (tqdm.auto draws a widget there), or stderr a terminal."
+    ip = sys.modules.get("IPython")
+    shell = ip.get_ipython() if ip is not None else None
+    if shell is not None and "IPKernelApp" in getattr(shell, "config", {}): return True
+    return bool(getattr(sys.stderr, "isatty", lambda: False)())
+
+def progress_bar(iterable=None, desc:str|None=None, progress:bool=True, **kwargs):
+    "`tqdm.auto.tqdm` over `iterable` that closes without a trace (`leave=False`), shown only when `progress` and `live_output()`."
+    from tqdm.auto import tqdm
+    return tqdm(iterable, desc=desc, disable=not (progress and live_output()), leave=kwargs.pop("leave", False), **kwargs)
+
 # %% ../nbs/09_utils.ipynb #09edd7b1
 import inspect, io, textwrap, tokenize
 
 def _parameter_comments(fn)->dict[str, str]:
     "{parameter: the comment on its line}, read from `fn`'s signature with `tokenize`."
-    names, out, current, depth, prev = set(inspect.signature(fn).parameters), {}, None, 0, None
-    for t in tokenize.generate_tokens(io.StringIO(textwrap.dedent(inspect.getsource(fn))).readline):
+    return _signature_comments(inspect.getsource(fn), set(inspect.signature(fn).parameters))
+
+def _signature_comments(source:str, names:set[str])->dict[str, str]:
+    "{parameter: the comment on its line} in the signature of the `def` in `source`."
+    out, current, depth, prev = {}, None, 0, None
+    for t in tokenize.generate_tokens(io.StringIO(textwrap.dedent(source)).readline):
         if prev is None:                                   # skip decorators: start at `def`
             if t.type == tokenize.NAME and t.string == "def": prev = t
             continue
@@ -167,6 +185,29 @@ def _parameter_comments(fn)->dict[str, str]:
         elif t.type == tokenize.COMMENT and current is not None and current not in out: out[current] = t.string.lstrip("#").strip()
         if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT): prev = t
     return out
+
+def _module_source(module:str)->tuple[str, "ast.Module"]:
+    "The source of `module` and its syntax tree, found without importing the module."
+    import ast, importlib.util
+    src = Path(importlib.util.find_spec(module).origin).read_text(encoding="utf-8")
+    return src, ast.parse(src)
+
+def source_comments(module:str, function:str)->dict[str, str]:
+    "{parameter: its comment} of `function` in `module`, read from the source file without importing it: `gwpaper --help` starts in well under a second."
+    import ast
+    src, tree = _module_source(module)
+    node = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function), None)
+    if node is None: raise ValueError(f"{module} has no function {function!r}")
+    a = node.args; names = {x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if x is not None}
+    return _signature_comments(ast.get_source_segment(src, node), names)
+
+def source_constant(module:str, name:str):
+    "The literal value of the module-level constant `name` in `module` (a tuple of names, say), read without importing the module."
+    import ast
+    _, tree = _module_source(module)
+    for n in tree.body:
+        if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in n.targets): return ast.literal_eval(n.value)
+    raise ValueError(f"{module} has no constant {name!r}")
 
 def _comments(obj)->dict[str, str]:
     "{parameter or field: its comment} for a function (read with `tokenize`) or a class (fastcore's docments)."

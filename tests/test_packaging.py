@@ -9,7 +9,7 @@ def _name(req): return re.split(r"[<>=!~\[]", req, 1)[0].lower()
 
 def test_environment_yml_mirrors_settings_ini():
     cfg = configparser.ConfigParser(delimiters=["="]); cfg.read(ROOT/"settings.ini")
-    ini = {r for k in ("requirements", "dev_requirements") for r in cfg["DEFAULT"][k].split()}
+    ini = {r for k in ("requirements", "dev_requirements", "gguf_requirements") for r in cfg["DEFAULT"][k].split()}
     env = yaml.safe_load((ROOT/"environment.yml").read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     pip = {p for p in pip if not p.startswith("-e")}
@@ -24,3 +24,11 @@ def test_makefile_pins_torch_and_nbdev_line():
     for pin in ("nbdev==2.4.14", "fastcore>=1.12.3,<1.13", "execnb<0.2"): assert pin in cfg
     lock = (ROOT/"requirements-lock.txt").read_text().splitlines()
     assert "torch==2.13.0" in lock and "nbdev==2.4.14" in lock
+
+def test_make_installs_the_gguf_extra_and_lab_needs_no_network():
+    mk = (ROOT/"Makefile").read_text()
+    assert '-e ".[dev,gguf]"' in mk
+    lab = mk.split("\nlab:", 1)[1].split("\n\n", 1)[0]
+    assert "pip install" not in lab
+    lock = {_name(l) for l in (ROOT/"requirements-lock.txt").read_text().splitlines() if l and not l.startswith("#")}
+    for pkg in ("gguf", "accelerate", "ipywidgets", "jupyterlab", "nbconvert"): assert pkg in lock

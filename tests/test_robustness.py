@@ -171,7 +171,7 @@ BAD = [
     # representations
     ("hooks unknown layer", lambda: hooked_representations(MLP, torch.randn(5, 4), layers=["nope"], progress=False), "unknown layer"),
     ("hooks unknown pooling", lambda: hooked_representations(MLP, torch.randn(5, 4), pooling="max", progress=False), "Unknown pooling"),
-    ("hooks reused module", lambda: hooked_representations(SHARED, torch.randn(5, 4), progress=False), "module '1' ran 2 times"),
+    ("hooks reused module", lambda: hooked_representations(SHARED, torch.randn(5, 4), progress=False), "module '1' runs 2 times per forward pass, and it has no repeating blocks that each run once. Pass `layers=`; these modules run exactly once: ['0', '2']"),
     ("hooks no batch axis", lambda: hooked_representations(Flat(), torch.randn(6, 3, 4), layers=["lin"], progress=False), "layer 'lin' gives an output of shape (4,)"),
     ("hooks batch of strings", lambda: hooked_representations(MLP, iter(["abc"]), progress=False), "a batch must be"),
     ("hooks nested strings", lambda: hooked_representations(MLP, [["a", "b"], ["c", "d"]], progress=False), "inputs must be numeric"),

@@ -136,3 +136,17 @@ def test_browser_check_catches_a_missing_image_and_a_console_error(tmp_path):
     assert n == 1
     assert any("nope.png" in p and "naturalWidth 0" in p for p in problems)
     assert any("boom" in p for p in problems)
+
+
+def test_docs_execute_the_library_notebooks_that_have_no_executed_copy(tmp_path, monkeypatch):
+    "#27: a fresh `make docs` runs nbtest's runner on exactly the library notebooks with no executed copy, and none when all have one."
+    for name in ("00_alpha.ipynb", "01_beta.ipynb"):
+        nb = nbformat.v4.new_notebook(); nb.cells = [nbformat.v4.new_code_cell(f"#| default_exp {name[3:-6]}")]
+        (tmp_path/"nbs").mkdir(exist_ok=True); nbformat.write(nb, tmp_path/"nbs"/name)
+    (tmp_path/"build"/"executed-lib").mkdir(parents=True); (tmp_path/"build"/"executed-lib"/"01_beta.ipynb").touch()
+    runs = []
+    monkeypatch.setattr(build_site.subprocess, "run", lambda cmd, **kw: runs.append(cmd))
+    assert build_site.execute_missing_library_notebooks(tmp_path) == ["00_alpha.ipynb"]
+    assert len(runs) == 1 and runs[0][1].endswith("nbtest.py") and runs[0][-2:] == ["--file_re", r"^(00_alpha\.ipynb)$"]
+    (tmp_path/"build"/"executed-lib"/"00_alpha.ipynb").touch()
+    assert build_site.execute_missing_library_notebooks(tmp_path) == [] and len(runs) == 1
