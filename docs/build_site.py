@@ -108,7 +108,8 @@ def stage_library(nb_path:Path, module:str, out:Path, root:Path=ROOT)->bool:
     changed = with_outputs(cells, nbformat.read(executed, as_version=4).cells if executed else [])
     first_md = next(i for i, c in enumerate(cells) if c.cell_type == "markdown")
     cells.insert(first_md + 1, nbformat.v4.new_markdown_cell(library_label(executed, changed)))
-    cells.append(nbformat.v4.new_markdown_cell(f"## API reference: `{module}`\n\n```{{eval-rst}}\n.. automodule:: {module}\n   :members:\n```"))
+    extra = "\n   :ignore-module-all:" if module == "gwpaper.__init__" else ""   # its __all__ names objects documented on their own pages
+    cells.append(nbformat.v4.new_markdown_cell(f"## API reference: `{module}`\n\n```{{eval-rst}}\n.. automodule:: {module}\n   :members:{extra}\n```"))
     nb.cells = cells
     nbformat.write(nb, out)
     return executed is not None

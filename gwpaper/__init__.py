@@ -7,12 +7,41 @@ __version__ = "0.1.0"
 __all__ = []
 
 # %% ../nbs/00a_package.ipynb #320e850c
-_LAZY = {"layer_map": "gwpaper.maps", "compare_models": "gwpaper.maps", "LayerMap": "gwpaper.maps",
-         "layer_matrix": "gwpaper.gw", "cross_layer_matrix": "gwpaper.gw", "segment": "gwpaper.subnetworks"}
+__doc__ = """Sub-networks of neural networks from Gromov-Wasserstein distances between layer representations (arXiv 2410.16484).
+
+`layer_map(model, inputs)` turns a model into named blocks of functionally similar layers; `compare_models(a, b, inputs)` sets two
+models' layers against each other. Step by step: `gwpaper.representations` → `gwpaper.distances` → `gwpaper.gw` → `gwpaper.subnetworks`."""
+import sys, types
+
+_LAZY = {"layer_map": "gwpaper.maps", "compare_models": "gwpaper.maps", "LayerMap": "gwpaper.maps", "ModelComparison": "gwpaper.maps",
+         "Representations": "gwpaper.maps", "layer_matrix": "gwpaper.gw", "cross_layer_matrix": "gwpaper.gw", "gw": "gwpaper.gw",
+         "GWResult": "gwpaper.gw", "LayerMatrix": "gwpaper.gw", "segment": "gwpaper.subnetworks"}
+__all__ = list(_LAZY)
 
 def __getattr__(name:str):
     "`from gwpaper import layer_map` (and the other entry points), imported on first use: `import gwpaper` itself stays light."
     if name in _LAZY:
         import importlib
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        module = importlib.import_module(_LAZY[name])
+        return module if name == "gw" else getattr(module, name)
     raise AttributeError(f"module 'gwpaper' has no attribute {name!r}")
+
+def __dir__()->list[str]:
+    "What `dir(gwpaper)` and tab completion show: the entry points and the package's own attributes."
+    return sorted(set(globals()) - {"sys", "types", "_CallableModule", "_Package"} | set(__all__))
+
+class _CallableModule(types.ModuleType):
+    "The module `gwpaper.gw`, callable as its function `gw` (with its signature), so `from gwpaper import gw; gw(C_a, C_b)` works."
+    def __call__(self, *args, **kwargs): return self.__dict__["gw"](*args, **kwargs)
+    @property
+    def __signature__(self):
+        import inspect
+        return inspect.signature(self.__dict__["gw"])
+
+class _Package(types.ModuleType):
+    "The package's module type: when the submodule `gwpaper.gw` is imported and bound here, it becomes callable as `gw`."
+    def __setattr__(self, name:str, value):
+        if name == "gw" and type(value) is types.ModuleType: value.__class__ = _CallableModule
+        super().__setattr__(name, value)
+
+sys.modules[__name__].__class__ = _Package

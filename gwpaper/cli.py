@@ -142,17 +142,8 @@ def cmd_compare(a)->int:
                         max_length=a.max_length, n_jobs=a.jobs)
     print(f"{a.model_a} (rows) against {a.model_b} (columns): {a.metric}, n = {_n(a, texts)}")
     print(cm.matches(one_to_one=a.one_to_one).to_string())
-    if a.out is not None:
-        def write(tmp:Path)->list[Path]:           # compare.png/.pdf/.csv and compare_matches.csv: never a map's matrix.csv
-            import matplotlib.pyplot as plt
-            from gwpaper.plots import save_figure
-            ax = cm.plot(names=(str(a.model_a), str(a.model_b)))
-            try: saved = save_figure(ax.figure, "compare", cm.to_frame(), out_dir=tmp)
-            finally: plt.close(ax.figure)
-            matches = tmp/"compare_matches.csv"; cm.matches(one_to_one=a.one_to_one).to_csv(matches)
-            return [saved.png, saved.pdf, saved.csv, matches]
-        from gwpaper.maps import write_folder
-        for p in write_folder(a.out, write, overwrite=a.force): print(f"wrote {p}")
+    if a.out is not None:                          # compare.png/.pdf/.csv and compare_matches.csv: never a map's matrix.csv
+        for p in cm.save(a.out, overwrite=a.force, one_to_one=a.one_to_one): print(f"wrote {p}")
     return 0
 
 def cmd_notebooks(a)->int:

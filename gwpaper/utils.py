@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['repo_root', 'figures_dir', 'cache_dir', 'as_array', 'check_representation', 'matrix_values', 'matrix_labels',
-           'check_representations', 'digest', 'atomic_write_bytes', 'atomic_write_json', 'warn', 'usable_folder',
-           'temporary_environ', 'live_output', 'progress_bar', 'source_comments', 'source_constant', 'documented']
+__all__ = ['FETCHED_ENCODERS', 'repo_root', 'figures_dir', 'cache_dir', 'fetched_encoder_dir', 'as_array', 'check_representation',
+           'matrix_values', 'matrix_labels', 'check_representations', 'digest', 'atomic_write_bytes',
+           'atomic_write_json', 'warn', 'usable_folder', 'json_ready', 'write_folder', 'temporary_environ',
+           'live_output', 'progress_bar', 'source_comments', 'source_constant', 'documented']
 
 # %% ../nbs/09_utils.ipynb #e646340d
 def repo_root(start:Path|str|None=None)->Path|None:
@@ -33,6 +34,13 @@ def figures_dir()->Path:
 def cache_dir()->Path:
     "Where caches go: `$GWPAPER_CACHE`, else `<repo>/data/cache`, else `./data/cache`."
     return _home_dir("GWPAPER_CACHE", "data/cache")
+
+FETCHED_ENCODERS = {"offline-mpnet": "all-mpnet-base-v2"}   # offline encoders `make data MODELS=1` assembles into the cache: name → model folder
+
+def fetched_encoder_dir(name:str, cache:str|os.PathLike|None=None)->Path:
+    "Where the fetched offline encoder `name` lives, `<cache>/<name>/<folder>`, fetched or not (`gwpaper.data.fetch_model` fetches it); the method finds it here without importing the paper kit."
+    if name not in FETCHED_ENCODERS: raise ValueError(f"Unknown offline model {name!r}. Use one of: {', '.join(FETCHED_ENCODERS)}")
+    return Path(cache or cache_dir())/name/FETCHED_ENCODERS[name]
 
 # %% ../nbs/09_utils.ipynb #3fd0d59f
 def as_array(X, name:str="array")->np.ndarray:
@@ -135,6 +143,28 @@ def usable_folder(path:Path|str, what:str="folder")->Path:
     except OSError as e: raise ValueError(f"{what} {path} cannot be made: {e.strerror or e}") from None
     if not os.access(path, os.W_OK | os.X_OK): raise ValueError(f"{what} {path} is not writable")
     return path
+
+# %% ../nbs/09_utils.ipynb #472a64bc
+import shutil
+def json_ready(x):
+    "numpy scalars as Python numbers (for JSON); anything else unchanged."
+    return x.item() if isinstance(x, np.generic) else x
+
+def write_folder(folder:str|Path, write, overwrite:bool=False)->list[Path]:
+    """`write(tmp)` writes its files into a fresh temporary folder beside `folder` and returns their paths; only when it has
+    written all of them are they moved into `folder`, so a failure leaves nothing half-written. A non-empty `folder` is refused unless `overwrite`."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir(): raise ValueError(f"out folder {folder} is a file")
+    if folder.is_dir() and any(folder.iterdir()) and not overwrite:
+        raise ValueError(f"out folder {folder} is not empty; choose another, or overwrite=True (--force) to replace files in it")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        written = write(tmp)
+        folder.mkdir(exist_ok=True)
+        for p in written: os.replace(p, folder/p.name)
+        return [folder/p.name for p in written]
+    finally: shutil.rmtree(tmp, ignore_errors=True)
 
 # %% ../nbs/09_utils.ipynb #5b56bdc0
 import contextlib

@@ -28,3 +28,18 @@ def test_help_of_gw_reads_as_a_parameter_table():
     doc = gw.__doc__
     assert "Parameters\n----------\nC_a : np.ndarray\n    (n, n) intra-layer distances of layer a" in doc
     assert "certified_rtol : float | None\n    skip the remaining starts once value ≤ (1 + certified_rtol)·lower bound; None: never (default: 1e-07)" in doc
+
+def _rest_errors(doc:str)->list[str]:
+    "docutils' errors (level ≥ 3, as Sphinx -W reports them) in `doc` read as reST."
+    import io, docutils.core, docutils.utils
+    err = io.StringIO()
+    docutils.core.publish_doctree(inspect.cleandoc(doc), settings_overrides={"report_level": 3, "halt_level": 5, "warning_stream": err})
+    return [l for l in err.getvalue().splitlines() if "ERROR" in l or "SEVERE" in l]
+
+@pytest.mark.parametrize("name, obj", DOCUMENTED, ids=[n for n, _ in DOCUMENTED])
+def test_docstrings_are_valid_rest(name, obj):
+    "What `make docs` (Sphinx -W) would refuse, caught here: e.g. `|x|` in a parameter comment is a reST substitution."
+    assert _rest_errors(obj.__doc__ or "") == [], name
+
+def test_rest_check_can_fail():
+    assert _rest_errors("value\n\nParameters\n----------\nx : float\n    |Spearman ρ| of it") != []

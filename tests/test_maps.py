@@ -3,7 +3,7 @@ import json, os, subprocess, sys, time
 from pathlib import Path
 import numpy as np, pandas as pd, pytest, torch
 from torch import nn
-from gwpaper import layer_map, compare_models, LayerMap
+from gwpaper import layer_map, compare_models, LayerMap, ModelComparison
 from gwpaper.gw import CrossLayerMatrix
 from gwpaper.representations import hf_hidden_states, load_encoder, OFFLINE_ENCODER
 
@@ -63,7 +63,7 @@ def test_precomputed_mixed_widths(tmp_path):
 def test_compare_two_seeds_and_identical_models():
     a, b = small_cnn(0), small_cnn(1)
     cm = compare_models(a, b, images(), progress=False)
-    assert isinstance(cm, CrossLayerMatrix) and cm.values.shape == (3, 3)
+    assert isinstance(cm, ModelComparison) and isinstance(cm.matrix, CrossLayerMatrix) and cm.values.shape == (3, 3)
     assert cm.row_labels == cm.col_labels == ["1", "3", "7"]
     assert list(cm.to_frame().index) == ["1", "3", "7"] and (cm.values > 0).all()
     same = compare_models(a, a, images(), n=50, progress=False)

@@ -14,7 +14,7 @@ def test_segment_recovers_planted_blocks_exactly(sizes, seed):
     D = planted(sizes, seed=seed)
     truth = labels_from_sizes(sizes)
     for seg in (segment(D), segment(D, k=len(sizes))):
-        np.testing.assert_array_equal(seg.labels, truth)
+        np.testing.assert_array_equal(seg.block_of, truth)
         assert seg.k == len(sizes)
     assert block_ari(truth, spectral_blocks(D, len(sizes))) == 1.0
 
