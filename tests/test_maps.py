@@ -133,7 +133,9 @@ def test_cli_compare_writes_the_matrix(tmp_path):
     (["map", OFFLINE_ENCODER, "--dataset", "imdb"], "Unknown dataset"),
     (["map", OFFLINE_ENCODER], "one of the arguments --texts --dataset is required"),
     (["map", OFFLINE_ENCODER, "--dataset", "tweets", "--n", "abc"], "--n: must be an integer ≥ 3, got 'abc'"),
-    (["notebooks", "--only", "99"], "--only 99 matches no notebook"),
+    (["notebooks", "--profile", "quick", "--only", "99"], "--only 99 matches no notebook"),
+    (["notebooks", "--only", "10"], "the following arguments are required: --profile"),
+    (["data"], "the following arguments are required: {fetch}"),
     (["frobnicate"], "invalid choice"),
 ])
 def test_cli_errors_are_one_line(args, fragment):

@@ -6,7 +6,7 @@ import nbformat, pandas as pd
 FIX = Path(__file__).parent/"fixtures"
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "gwpaper.pipeline", *args], capture_output=True, text=True, cwd=cwd, timeout=600)
+    return subprocess.run([sys.executable, "-m", "gwpaper", "notebooks", *args], capture_output=True, text=True, cwd=cwd, timeout=600)
 
 def test_parameters_injected_and_figure_written(tmp_path):
     r = run("--profile", "paper", "--nbs-dir", str(FIX/"nbs"), "--out-dir", str(tmp_path/"exec"), "--figures", str(tmp_path/"fig"))
@@ -48,8 +48,20 @@ def test_experiment_notebooks_have_one_parameters_cell_defaulting_to_quick():
 def test_executed_notebooks_keep_their_figures_whatever_mplbackend(tmp_path):
     import os
     env = {**os.environ, "MPLBACKEND": "Agg"}          # what the Makefile exports; the kernels must still show plots
-    r = subprocess.run([sys.executable, "-m", "gwpaper.pipeline", "--profile", "quick", "--nbs-dir", str(FIX/"nbs"), "--out-dir", str(tmp_path/"exec"),
+    r = subprocess.run([sys.executable, "-m", "gwpaper", "notebooks", "--profile", "quick", "--nbs-dir", str(FIX/"nbs"), "--out-dir", str(tmp_path/"exec"),
                         "--figures", str(tmp_path/"fig")], capture_output=True, text=True, env=env, timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
     nb = nbformat.read(tmp_path/"exec"/"10_fixture.ipynb", as_version=4)
     assert any("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+
+
+def test_old_entry_points_still_work_and_say_what_replaced_them(tmp_path):
+    "#28: one command line; `python -m gwpaper.pipeline` and `python -m gwpaper.data` delegate to it, with a deprecation line."
+    r = subprocess.run([sys.executable, "-m", "gwpaper.pipeline", "--profile", "quick", "--nbs-dir", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "deprecated: use `gwpaper notebooks --profile quick" in r.stderr and "no experiment notebooks" in r.stderr
+    r = subprocess.run([sys.executable, "-m", "gwpaper.data", "fetch", "--bogus"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "use `gwpaper data fetch`" in r.stderr and "unrecognized arguments: --bogus" in r.stderr
+
+def test_notebooks_needs_a_profile():
+    r = run("--only", "10")
+    assert r.returncode == 2 and "the following arguments are required: --profile" in r.stderr
