@@ -11,12 +11,12 @@ export TRANSFORMERS_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export MPLBACKEND := Agg
 
-.PHONY: install data figures test test-quick check-export check-clean nbtest pytest bench lab readme lock clean docs browser-check chromium disk-space
+.PHONY: install check-core data figures test test-quick check-export check-clean nbtest pytest bench bench-compare lab readme lock clean docs browser-check chromium disk-space
 
 $(VENV)/.installed: settings.ini setup.py requirements-lock.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -c requirements-lock.txt -e ".[dev,gguf]"
+	$(BIN)/pip install -q -c requirements-lock.txt -e ".[paper,dev,gguf]"
 	$(BIN)/pip check
 	touch $@
 
@@ -32,7 +32,7 @@ figures: install data
 	$(BIN)/gwpaper notebooks --profile $(PROFILE)
 
 ## make test: everything CI checks
-test: disk-space install data chromium check-export check-clean nbtest pytest
+test: disk-space install data chromium check-export check-clean nbtest pytest check-core
 	$(MAKE) figures PROFILE=quick
 	$(MAKE) docs
 	$(MAKE) browser-check
@@ -45,6 +45,15 @@ disk-space:
 	@free=$$(df -Pk . | awk 'NR==2 {print int($$4/1048576)}'); \
 	if [ "$$free" -lt $(DISK_NEED_GB) ]; then \
 	  echo "ERROR: $$free GB free on the disk of $(CURDIR); make test needs about $(DISK_NEED_GB) GB (.venv 2.3 GB, data/cache 0.9 GB, build/). Free some space and rerun."; exit 1; fi
+
+## make check-core: a fresh venv with the core requirements only (no [paper] extra: no papermill, datasets, nbformat) runs the README tour
+CORE_VENV := build/core-venv
+check-core: install
+	rm -rf $(CORE_VENV) && $(PYTHON) -m venv $(CORE_VENV)
+	$(CORE_VENV)/bin/pip install -q torch==2.13.0
+	$(CORE_VENV)/bin/pip install -q -c requirements-lock.txt -e .
+	$(CORE_VENV)/bin/pip check
+	MPLBACKEND=Agg $(CORE_VENV)/bin/python docs/core_check.py
 
 check-export: install
 	$(BIN)/nbdev_export
@@ -70,6 +79,12 @@ pytest: install
 BENCH_ARGS ?= --workload W1 --n 1000
 bench: install data
 	$(PY) benchmarks/bench_gw.py $(BENCH_ARGS)
+
+## make bench-compare BEFORE=<git revision>: that revision's engine against this checkout's, alternating in one run (W1, n = 1000; benchmarks/bench_before_after.py)
+BEFORE ?= HEAD
+bench-compare: install
+	rm -rf build/bench-before && git worktree prune && git worktree add -f --detach build/bench-before $(BEFORE)
+	$(PY) benchmarks/bench_before_after.py --before build/bench-before; s=$$?; git worktree remove --force build/bench-before; exit $$s
 
 ## make docs: the static site in _site/ (Sphinx + myst-nb + furo, offline; MathJax from the npm registry, checksummed). Open _site/index.html, or serve it: python3 -m http.server -d _site
 docs: install

@@ -8,6 +8,7 @@ cfg = cfg["DEFAULT"]
 requirements = cfg.get("requirements", "").split()
 dev_requirements = cfg.get("dev_requirements", "").split()
 gguf_requirements = cfg.get("gguf_requirements", "").split()  # transformers' GGUF loading
+paper_requirements = cfg.get("paper_requirements", "").split()  # the paper kit (gwpaper.paper): notebooks, datasets
 
 setuptools.setup(
     name=cfg["lib_name"],
@@ -23,7 +24,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=["gwpaper", "gwpaper.*"]),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={"dev": dev_requirements, "gguf": gguf_requirements},
+    extras_require={"paper": paper_requirements, "dev": dev_requirements, "gguf": gguf_requirements},
     python_requires=">=" + cfg["min_python"],
     zip_safe=False,
     entry_points={"console_scripts": cfg.get("console_scripts", "").split(),

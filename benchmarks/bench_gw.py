@@ -31,7 +31,7 @@ def w1_reps(n: int, seed: int = 0) -> list[np.ndarray]:
 
 def w2_reps(n: int, seed: int = 0) -> list[np.ndarray]:
     "W2: hidden states 0..6 of the offline MiniLM on n Rotten Tomatoes snippets, CLS pooling."
-    from gwpaper.data import load_sentiment
+    from gwpaper.paper.data import load_sentiment
     from gwpaper.representations import hf_hidden_states
     texts = load_sentiment("rotten_tomatoes", split="all", n=n, seed=seed)["text"]
     return hf_hidden_states("offline-minilm", texts, pooling="cls", progress=False)

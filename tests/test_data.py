@@ -1,6 +1,6 @@
 "Offline sentiment data, the offline encoder, and the clear error for hub-only datasets."
 import numpy as np, pytest
-from gwpaper.data import load_sentiment, fetch_source, OFFLINE_SOURCES, sha256_file
+from gwpaper.paper.data import load_sentiment, fetch_source, OFFLINE_SOURCES, sha256_file
 from gwpaper.representations import hf_hidden_states, OFFLINE_ENCODER
 
 @pytest.mark.parametrize("name,rows,positives", [("rotten_tomatoes", 12_752, 7_368), ("tweets", 22_805, 6_834)])
@@ -50,7 +50,7 @@ def test_unknown_names():
 import hashlib, os, zipfile
 from pathlib import Path
 from unittest import mock
-from gwpaper.data import SplitModel, assemble_model, model_dir, OFFLINE_MODELS, sha256_file
+from gwpaper.paper.data import SplitModel, assemble_model, model_dir, OFFLINE_MODELS, sha256_file
 
 def fake_split_model(d:Path, n_parts:int=4):
     "A small model zip split over `n_parts` fake wheels, as the MPNet wheels split theirs."

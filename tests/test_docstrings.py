@@ -5,7 +5,7 @@ from gwpaper.utils import _comments as comments_of   # the comments @documented 
 
 def public_objects():
     for m in pkgutil.iter_modules(gwpaper.__path__):
-        if m.name.startswith("_") and m.name != "_engine": continue
+        if m.name.startswith("_") and m.name not in ("_solver", "_pairs", "_bounds"): continue
         mod = importlib.import_module(f"gwpaper.{m.name}")
         for name in getattr(mod, "__all__", []):
             obj = getattr(mod, name)

@@ -1,7 +1,7 @@
 "Freezing by hidden state on encoders with parameters shared outside their layers (MPNet), built from tiny configs (nothing downloaded)."
 import pytest, torch
 from transformers import MPNetConfig, MPNetForSequenceClassification, BertConfig, BertForSequenceClassification
-from gwpaper.finetune import train_only_states, freeze_layers_below
+from gwpaper.paper.finetune import train_only_states, freeze_layers_below
 
 def tiny(kind):
     kw = dict(vocab_size=50, hidden_size=16, num_hidden_layers=4, num_attention_heads=2, intermediate_size=32, max_position_embeddings=40, num_labels=2)

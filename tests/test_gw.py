@@ -50,11 +50,11 @@ def test_never_worse_than_pot_default_on_many_pairs():
     assert min(ratios) < 1   # the identity start does find lower values on some pairs
 
 def test_candidate_arc_lps_keep_pot_trajectory():
-    # above n = 128 the LPs after the first run on candidate arcs (nbs/02a_engine, item 6): the product start must still follow POT
-    import gwpaper._engine as engine
+    # above n = 128 the LPs after the first run on candidate arcs (nbs/02a_solver, item 6): the product start must still follow POT
+    import gwpaper._solver as solver
     reps = random_mlp_reps(n=240, widths=(16, 64, 8, 32), seed=6)
     Cs = [pairwise_distances(R) for R in reps]
-    with mock.patch.object(engine, "_restricted_lp", wraps=engine._restricted_lp) as restricted:
+    with mock.patch.object(solver, "restricted_lp", wraps=solver.restricted_lp) as restricted:
         for a, b in itertools.combinations(range(len(Cs)), 2):
             pot, log = ot.gromov.gromov_wasserstein2(Cs[a], Cs[b], log=True)
             assert gw(Cs[a], Cs[b]).value <= pot*(1 + 1e-6), (a, b)
@@ -212,16 +212,16 @@ def test_layer_matrices_reject_bad_inputs(mlp_reps):
         with pytest.raises(ValueError, match=message): call()
 
 def test_public_names_survive_the_split():
-    "02_gw was split into 02_gw + 02a_engine: every name that `gwpaper.gw` exported before is still exported from it."
+    "02_gw was split into 02_gw and the engine (02a_solver, 02b_pairs, 02c_bounds): every name that `gwpaper.gw` exported before is still exported from it."
     import gwpaper.gw as G
     before = ['INITS', 'BACKENDS', 'SERIAL_BELOW_N', 'second_lower_bound', 'check_weights', 'initial_coupling', 'GWResult', 'gw',
               'LayerMatrix', 'prepare_layers', 'engine_version', 'layer_matrix', 'CrossLayerMatrix', 'cross_layer_matrix']
     assert set(before) <= set(G.__all__) and all(hasattr(G, n) for n in G.__all__)
 
 def test_no_import_cycle_between_distances_and_gw():
-    "gwpaper.distances and gwpaper._engine never import gwpaper.gw, not even inside a function."
-    import ast, inspect, gwpaper.distances, gwpaper._engine
-    for mod in (gwpaper.distances, gwpaper._engine):
+    "gwpaper.distances and the engine's modules never import gwpaper.gw, not even inside a function."
+    import ast, inspect, gwpaper.distances, gwpaper._solver, gwpaper._bounds, gwpaper._pairs
+    for mod in (gwpaper.distances, gwpaper._solver, gwpaper._bounds, gwpaper._pairs):
         imported = {n.module for n in ast.walk(ast.parse(inspect.getsource(mod))) if isinstance(n, ast.ImportFrom)}
         imported |= {a.name for n in ast.walk(ast.parse(inspect.getsource(mod))) if isinstance(n, ast.Import) for a in n.names}
         assert not {"gwpaper.gw", ".gw"} & imported, (mod.__name__, imported)

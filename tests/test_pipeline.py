@@ -35,7 +35,7 @@ def test_no_notebooks_or_unknown_only_is_an_error(tmp_path):
     assert r.returncode == 2 and "--only 99 matches no notebook" in r.stderr
 
 def test_experiment_notebooks_have_one_parameters_cell_defaulting_to_quick():
-    from gwpaper.pipeline import experiment_notebooks, check_parameters_cell
+    from gwpaper.paper.pipeline import experiment_notebooks, check_parameters_cell
     root = Path(__file__).parents[1]
     for p in experiment_notebooks(root/"nbs") + experiment_notebooks(FIX/"nbs"):
         check_parameters_cell(p)
@@ -55,12 +55,20 @@ def test_executed_notebooks_keep_their_figures_whatever_mplbackend(tmp_path):
     assert any("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
 
 
-def test_old_entry_points_still_work_and_say_what_replaced_them(tmp_path):
-    "#28: one command line; `python -m gwpaper.pipeline` and `python -m gwpaper.data` delegate to it, with a deprecation line."
-    r = subprocess.run([sys.executable, "-m", "gwpaper.pipeline", "--profile", "quick", "--nbs-dir", str(tmp_path)], capture_output=True, text=True, timeout=120)
-    assert r.returncode == 2 and "deprecated: use `gwpaper notebooks --profile quick" in r.stderr and "no experiment notebooks" in r.stderr
-    r = subprocess.run([sys.executable, "-m", "gwpaper.data", "fetch", "--bogus"], capture_output=True, text=True, timeout=120)
-    assert r.returncode == 2 and "use `gwpaper data fetch`" in r.stderr and "unrecognized arguments: --bogus" in r.stderr
+def test_old_entry_points_are_gone_and_say_what_replaced_them():
+    "#28: one command line; `python -m gwpaper.pipeline` and `python -m gwpaper.data` stop with the command that replaced them."
+    for module, instead in (("gwpaper.pipeline", "use `gwpaper notebooks --profile"), ("gwpaper.data", "use `gwpaper data fetch`")):
+        r = subprocess.run([sys.executable, "-m", module, "fetch"], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 1 and f"python -m {module} is gone: {instead}" in r.stderr, r.stderr
+
+def test_the_kit_keeps_its_old_module_names():
+    "#28: the paper kit moved to gwpaper.paper; `import gwpaper.models` and `from gwpaper.data import ...` give the same modules."
+    import gwpaper.models, gwpaper.paper.models, gwpaper.paper.data
+    from gwpaper.data import load_sentiment
+    from gwpaper.pipeline import run_pipeline
+    import gwpaper.paper.pipeline
+    assert gwpaper.models is gwpaper.paper.models and load_sentiment is gwpaper.paper.data.load_sentiment
+    assert run_pipeline is gwpaper.paper.pipeline.run_pipeline
 
 def test_notebooks_needs_a_profile():
     r = run("--only", "10")

@@ -2,9 +2,9 @@
 import copy
 import numpy as np, pytest, torch
 from torch import nn
-from gwpaper.prune import magnitude_prune, make_permanent, sparsity_report, drop_layers
-from gwpaper.models import StagedMLP, train_end_to_end
-from gwpaper.tasks import modular_sum_data
+from gwpaper.paper.prune import magnitude_prune, make_permanent, sparsity_report, drop_layers
+from gwpaper.paper.models import StagedMLP, train_end_to_end
+from gwpaper.paper.tasks import modular_sum_data
 
 def net(seed=0):
     torch.manual_seed(seed)

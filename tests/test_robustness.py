@@ -11,7 +11,7 @@ from pathlib import Path
 from unittest import mock
 import numpy as np, ot, pandas as pd, pytest, torch
 from torch import nn
-import gwpaper._engine as engine
+import gwpaper._solver as solver, gwpaper._pairs as pairs
 from gwpaper.distances import pairwise_distances, check_distance_matrix, METRICS
 from gwpaper.gw import gw, layer_matrix, layer_distance, check_weights, initial_coupling
 from gwpaper.subnetworks import segment, spectral_blocks, block_stability
@@ -19,8 +19,8 @@ from gwpaper.evaluate import block_recovery_ari, layer_matching_accuracy
 from gwpaper.plots import save_figure, plot_layer_matrix
 from gwpaper.representations import (hooked_representations, hf_hidden_states, load_encoder, pool_output, resolve_model_path,
                                      OFFLINE_ENCODER)
-from gwpaper.data import load_sentiment
-from gwpaper.pipeline import resolve_profile, check_parameters, run_pipeline
+from gwpaper.paper.data import load_sentiment
+from gwpaper.paper.pipeline import resolve_profile, check_parameters, run_pipeline
 from gwpaper.utils import check_representation
 from conftest import random_mlp_reps
 
@@ -61,11 +61,11 @@ def test_tied_and_continuous_paths():
     "Tied layers take POT's own path for the product start; continuous ones the engine's."
     Cs = {k: pairwise_distances(R) for k, R in tie_layers(60, 1).items()}
     u = np.full(60, 1/60)
-    with mock.patch.object(engine, "_pot_product_start", wraps=engine._pot_product_start) as pot_path:
+    with mock.patch.object(solver, "pot_product_start", wraps=solver.pot_product_start) as pot_path:
         gw(Cs["one-hot"], Cs["gaussian"], inits="product"); assert pot_path.call_count == 1
         gw(Cs["gaussian"], Cs["relu-mlp"], inits="product"); assert pot_path.call_count == 1
     assert (tie_layers(60, 1)["dead-relu"] == 0).all(1).sum() >= 5
-    assert not engine._engine_follows_pot(Cs["dead-relu"], Cs["gaussian"], u, u)
+    assert not solver.engine_follows_pot(Cs["dead-relu"], Cs["gaussian"], u, u)
     r = gw(Cs["one-hot"], Cs["gaussian"], inits="product")
     assert r.value == pytest.approx(ot.gromov.gromov_wasserstein2(Cs["one-hot"], Cs["gaussian"]), rel=1e-9)
 
@@ -256,7 +256,7 @@ def test_damaged_cache_entry_is_named_recomputed_and_rewritten(kind, tmp_path):
     assert any(str(entry) in str(x.message) for x in w)
     np.testing.assert_array_equal(again.values, fresh.values)
     res = json.loads(entry.read_text())
-    assert engine._cache_problem(res, "gw") is None                     # rewritten, valid
+    assert pairs.cache_problem(res, "gw") is None                     # rewritten, valid
     with warnings.catch_warnings():
         warnings.simplefilter("error")                                  # healed: no warning the third time
         layer_matrix(reps, cache_dir=tmp_path, progress=False)
@@ -274,15 +274,15 @@ def test_cache_keys_hash_every_byte_of_start_arrays(tmp_path):
 def test_cache_keys_carry_the_engine_version(tmp_path):
     reps = random_mlp_reps(n=40, widths=(8, 16))
     layer_matrix(reps, cache_dir=tmp_path, progress=False)
-    with mock.patch.object(engine, "engine_version", return_value="a-newer-engine"):      # _compute_pairs reads it
+    with mock.patch.object(pairs, "engine_version", return_value="a-newer-engine"):      # compute_pairs reads it
         layer_matrix(reps, cache_dir=tmp_path, progress=False)
     assert len(list(tmp_path.glob("*.json"))) == 2                     # the old value is not reused
 
 def test_scratch_folder_of_a_killed_run_is_removed():
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
     stale = Path(tempfile.gettempdir())/f"gwpaper-{dead}-stale"; stale.mkdir(exist_ok=True); (stale/"0.npy").write_bytes(b"x")
-    (stale/engine._SCRATCH_MARK).write_text(json.dumps({"host": __import__("socket").gethostname(), "pid": int(dead)}))
-    mine = engine._scratch_folder()
+    (stale/pairs.SCRATCH_MARK).write_text(json.dumps({"host": __import__("socket").gethostname(), "pid": int(dead)}))
+    mine = pairs.scratch_folder()
     try:
         assert not stale.exists()
         assert Path(mine.name).name.startswith(f"gwpaper-{os.getpid()}-")
@@ -616,15 +616,15 @@ def test_only_our_dead_scratch_folders_are_removed():
     tmp = Path(tempfile.gettempdir())
     user = tmp/f"gwpaper-{dead}-mine"; user.mkdir(exist_ok=True); (user/"thesis.tex").write_text("keep me")
     other_host = tmp/f"gwpaper-{dead}-elsewhere"; other_host.mkdir(exist_ok=True)
-    (other_host/engine._SCRATCH_MARK).write_text(json.dumps({"host": "another-machine", "pid": dead}))
+    (other_host/pairs.SCRATCH_MARK).write_text(json.dumps({"host": "another-machine", "pid": dead}))
     ours = tmp/f"gwpaper-{dead}-ours"; ours.mkdir(exist_ok=True)
-    (ours/engine._SCRATCH_MARK).write_text(json.dumps({"host": __import__("socket").gethostname(), "pid": dead}))
-    mine = engine._scratch_folder()
+    (ours/pairs.SCRATCH_MARK).write_text(json.dumps({"host": __import__("socket").gethostname(), "pid": dead}))
+    mine = pairs.scratch_folder()
     try:
         assert (user/"thesis.tex").read_text() == "keep me"            # a user's folder named like ours survives
         assert other_host.exists()                                     # another machine's run on a shared TMPDIR survives
         assert not ours.exists()                                       # ours, from a dead process on this host, goes
-        assert (Path(mine.name)/engine._SCRATCH_MARK).exists()
+        assert (Path(mine.name)/pairs.SCRATCH_MARK).exists()
     finally:
         mine.cleanup(); import shutil; shutil.rmtree(user); shutil.rmtree(other_host)
 
@@ -717,7 +717,7 @@ def test_cli_map_and_compare_write_their_own_files(tmp_path):
 
 def test_cli_notebooks_errors_are_its_own(tmp_path):
     code, err = run_cli(["notebooks", "--profile", "quick", "--only", "99"])
-    assert code == 2 and err.startswith("gwpaper notebooks: error:") and "python -m gwpaper.pipeline" not in err
+    assert code == 2 and err.startswith("gwpaper notebooks: error:") and "python -m gwpaper.paper.pipeline" not in err
 
 # 16. one-shot iterators
 def test_compare_models_reads_a_generator_once():

@@ -1,7 +1,7 @@
 "A tiny layer-wise fmod3 model: trained to 100% and its planted stages found by GW (about 3 s alone on 2 cores; `make pytest` prints durations)."
 import numpy as np, torch
-from gwpaper.tasks import modular_sum_data, train_test_split
-from gwpaper.models import StagedMLP, train_layerwise, train_end_to_end, accuracy
+from gwpaper.paper.tasks import modular_sum_data, train_test_split
+from gwpaper.paper.models import StagedMLP, train_layerwise, train_end_to_end, accuracy
 from gwpaper.representations import hooked_representations
 from gwpaper.gw import layer_matrix
 from gwpaper.subnetworks import segment, block_ari
@@ -41,18 +41,18 @@ def test_modular_sum_data_partial_sums():
 
 def test_greedy_layerwise_freezes_each_layer_after_its_turn():
     from unittest import mock
-    import gwpaper.models as models
-    from gwpaper.models import train_greedy_layerwise
+    import gwpaper.paper.models as models
+    from gwpaper.paper.models import train_greedy_layerwise
     X, y, _ = modular_sum_data(3, p=5, seed=2)
     torch.manual_seed(2)
     m = StagedMLP(X.shape[1], 5, n_stages=2, layers_per_stage=2, width=16, input_skip=False, layer_norm=False)
     weights = lambda: [m.stages[s][2*i].weight.detach().clone() for s in range(2) for i in range(2)]
     snapshots = []                                               # every layer's weights at the start of each turn
-    real_fit = models._fit
+    real_fit = models.fit
     def recording_fit(*args, **kwargs):
         snapshots.append(weights()); return real_fit(*args, **kwargs)
     before = weights()
-    with mock.patch.object(models, "_fit", side_effect=recording_fit):
+    with mock.patch.object(models, "fit", side_effect=recording_fit):
         hist = train_greedy_layerwise(m, X, y, epochs=3, seed=2, progress=False)
     after = weights()
     assert len(snapshots) == 5                                   # 4 layers, then the head
@@ -62,7 +62,7 @@ def test_greedy_layerwise_freezes_each_layer_after_its_turn():
     assert list(hist.frame.layer.unique()) == [0, 1, 2, 3, "head"]
 
 def test_greedy_layerwise_is_deterministic_and_learns():
-    from gwpaper.models import train_greedy_layerwise
+    from gwpaper.paper.models import train_greedy_layerwise
     X, y, _ = modular_sum_data(2, p=7, seed=0)
     def fit():
         torch.manual_seed(0); m = StagedMLP(X.shape[1], 7, n_stages=2, layers_per_stage=1, width=32, input_skip=False, layer_norm=False)

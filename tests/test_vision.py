@@ -4,8 +4,8 @@ from pathlib import Path
 from unittest import mock
 import numpy as np, pytest, torch
 from gwpaper import data
-from gwpaper.data import load_images, fetch_source, IMAGE_SOURCES
-from gwpaper.vision import PlainCNN, SmallResNet, drop_blocks
+from gwpaper.paper.data import load_images, fetch_source, IMAGE_SOURCES
+from gwpaper.paper.vision import PlainCNN, SmallResNet, drop_blocks
 from gwpaper.representations import hooked_representations
 from gwpaper.evaluate import layer_matching, layer_matching_accuracy
 
