@@ -9,7 +9,7 @@ import json, inspect, tempfile, os, ctypes, contextlib, shutil, importlib.util, 
 import numpy as np, ot
 from joblib import Parallel, delayed, parallel_config, cpu_count
 from threadpoolctl import threadpool_limits
-from .utils import digest, atomic_write_json, temporary_environ, check_representations, usable_folder, warn, progress_bar
+from .utils import digest, atomic_write_json, temporary_environ, check_representations, usable_folder, warn, progress_bar, keyword_options
 from .distances import compare_prepared, pairwise_distances, cka_features, check_distance_matrix, GEOMETRY_METRICS
 from ._bounds import sorted_distances, slb_from_sorted
 
@@ -20,11 +20,12 @@ __all__ = ['BACKENDS', 'SERIAL_BELOW_N', 'KEEP_FREE', 'WORKER_ENV', 'SCRATCH_MAR
            'scratch_folder', 'file_backed', 'solve_pair', 'dask_client', 'compute_pairs']
 
 # %% ../nbs/02b_pairs.ipynb #a254df92
-def prepare_layers(reps, metric:str, intra_metric:str="euclidean", normalize:str="mean")->list[np.ndarray]:
+@keyword_options
+def prepare_layers(reps, metric:str, *, intra_metric:str="euclidean", normalize:str="mean")->list[np.ndarray]:
     "What `compare_prepared` needs per layer: its distance matrix for geometry metrics (stored float32 when normalised; with `normalize='none'` float64, whose range raw distances need), `cka_features` for cka, else the representation."
     reps = check_representations(reps)
     dtype = np.float64 if normalize == "none" else np.float32
-    if metric in GEOMETRY_METRICS: return [pairwise_distances(R, intra_metric, normalize).astype(dtype) for R in reps]
+    if metric in GEOMETRY_METRICS: return [pairwise_distances(R, intra_metric, normalize=normalize).astype(dtype) for R in reps]
     if metric == "cka": return [cka_features(R) for R in reps]          # at most n columns, whatever the width
     return [np.asarray(R, np.float64) for R in reps]
 

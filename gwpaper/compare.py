@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 import pandas as pd
-from .utils import check_representations, documented, write_folder
+from .utils import check_representations, documented, write_folder, keyword_options
 from .gw import cross_layer_matrix, check_layer_matrix_options, CrossLayerMatrix
 from .maps import Representations, model_representations, read_once
 
@@ -31,7 +31,9 @@ class ModelComparison:
     lower_bounds = property(lambda self: self.matrix.lower_bounds, doc="GW lower bounds, or None.")
 
     def to_frame(self)->pd.DataFrame: return self.matrix.to_frame()
-    def matches(self, one_to_one:bool=False)->pd.DataFrame:
+    def matches(self,
+                one_to_one:bool=False,  # pair the layers one to one (least total distance) instead of each layer's closest
+               )->pd.DataFrame:
         "Each layer of a's closest layer in b, or with `one_to_one` the pairing of least total distance (`CrossLayerMatrix.matches`)."
         return self.matrix.matches(one_to_one)
     def plot(self, ax=None, **kwargs):
@@ -39,7 +41,11 @@ class ModelComparison:
         from gwpaper.plots import plot_cross_matrix
         return plot_cross_matrix(self.matrix, ax=ax, **({"names": tuple(map(str, self.names))} | kwargs))
 
-    def save(self, folder:str|Path, overwrite:bool=False, one_to_one:bool=False)->list[Path]:
+    def save(self,
+             folder:str|Path,           # folder to write the results to (new or empty, unless overwrite)
+             overwrite:bool=False,      # write into a non-empty folder, replacing files of the same names
+             one_to_one:bool=False,     # the matches one to one (see `matches`)
+            )->list[Path]:
         "Write `compare.png`, `compare.pdf`, `compare.csv` (the plotted numbers) and `compare_matches.csv` to `folder`: all or none, into a non-empty folder only with `overwrite`."
         def write(tmp:Path)->list[Path]:
             import matplotlib.pyplot as plt
@@ -57,10 +63,12 @@ class ModelComparison:
         from html import escape
         return f"<pre>{escape(repr(self))}</pre>" + self.to_frame().to_html(float_format="{:.4g}".format)
 
+@keyword_options
 @documented
 def compare_models(
     model_a, model_b,             # two models of any kind `layer_map` takes (or None with representations)
     inputs,                       # the same inputs for both (for None: a pair (reps_a, reps_b), lists or `Representations`)
+    *,
     layers_a:list|None=None,      # model a's layers (default as in `layer_map`)
     layers_b:list|None=None,      # model b's layers
     pooling:str|None=None,
@@ -84,7 +92,8 @@ def compare_models(
         if ns[0] != ns[1]: raise ValueError(f"reps_a has {ns[0]} inputs and reps_b {ns[1]}; both must be the same inputs in the same order")
     check_layer_matrix_options(metric, **kw)
     inputs = inputs if both else read_once(inputs)    # one pass over a loader or iterator: both models see the same inputs
-    ra = model_representations(model_a, inputs[0] if both else inputs, layers_a, pooling, n, seed, tokenizer_a, max_length, batch_size, progress)
-    rb = model_representations(model_b, inputs[1] if both else inputs, layers_b, pooling, n, seed, tokenizer_b, max_length, batch_size, progress)
-    cm = cross_layer_matrix(ra.reps, rb.reps, metric, ra.labels, rb.labels, progress=progress, **kw)
+    read = dict(pooling=pooling, n=n, seed=seed, max_length=max_length, batch_size=batch_size, progress=progress)
+    ra = model_representations(model_a, inputs[0] if both else inputs, layers_a, tokenizer=tokenizer_a, **read)
+    rb = model_representations(model_b, inputs[1] if both else inputs, layers_b, tokenizer=tokenizer_b, **read)
+    cm = cross_layer_matrix(ra.reps, rb.reps, metric, labels_a=ra.labels, labels_b=rb.labels, progress=progress, **kw)
     return ModelComparison(cm, (ra.model, rb.model), len(ra.reps[0]), (ra, rb))

@@ -8,7 +8,7 @@ import numpy as np, ot
 from scipy.spatial.distance import squareform, cdist
 from scipy.stats import spearmanr
 from sklearn.metrics.pairwise import euclidean_distances, cosine_distances
-from .utils import check_representation, as_array, documented
+from .utils import check_representation, as_array, documented, keyword_options
 
 # %% auto #0
 __all__ = ['INTRA_METRICS', 'CONSTANT_RTOL', 'NORMALIZATIONS', 'MAX_DISTANCE', 'METRICS', 'GEOMETRY_METRICS',
@@ -35,10 +35,12 @@ def normalize_distances(C:np.ndarray, normalize:str="mean")->np.ndarray:
     scale = C.sum()/(n*(n-1)) if normalize == "mean" else C.max()
     return C/scale if scale > 0 else C
 
+@keyword_options
 @documented
 def pairwise_distances(
     R:np.ndarray,            # (n, d) representation of one layer
     metric:str="euclidean",  # intra-layer metric: "euclidean" | "cosine" | "sqeuclidean"
+    *,
     normalize:str="mean",    # "mean" | "max" | "none"
 )->np.ndarray:               # (n, n) float64, symmetric, zero diagonal
     "Distances between the n inputs as one layer sees them."
@@ -61,7 +63,8 @@ def pairwise_distances(
 # %% ../nbs/01_distances.ipynb #85db2aab
 MAX_DISTANCE = 1e150   # (C_ik − C_jl)² must stay finite in float64
 
-def check_distance_matrix(C, name:str="C", atol:float=1e-8)->np.ndarray:
+@keyword_options
+def check_distance_matrix(C, name:str="C", *, atol:float=1e-8)->np.ndarray:
     "`C` as a distance matrix (float64, square, n ≥ 3, finite, ≥ 0, zero diagonal, symmetric), or a `ValueError` naming the problem."
     C = as_array(C, name).astype(np.float64, copy=False)
     if C.ndim != 2 or C.shape[0] != C.shape[1]: raise ValueError(f"{name} must be a square distance matrix, got shape {C.shape}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np, torch
 import os, socket, threading, warnings, functools, inspect, contextlib
 from pathlib import Path
-from .utils import progress_bar, check_representations, warn, documented
+from .utils import progress_bar, check_representations, warn, documented, keyword_options
 from .representations import pool_hidden, pool_output, check_batch_size, eval_mode, as_batches, model_dtype, prepare_batch
 
 # %% auto #0
@@ -140,11 +140,13 @@ def _clamp_max_length(max_length:int, model, tokenizer)->int:
         return int(limit)
     return max_length
 
+@keyword_options
 @documented
 def hf_hidden_states(
     model,                        # HF name, local folder (`str`/`Path`), `'offline-minilm'`, or a loaded `PreTrainedModel`
     texts:list[str],              # the n input sentences
     pooling:str="auto",           # "auto" (`auto_pooling`: mean for encoders, last for decoders) | "mean" (over real tokens) | "cls" / "first" | "last" (last real token)
+    *,
     max_length:int=128,           # truncation length in tokens (clamped to the model's limit)
     batch_size:int=32,            # sentences per forward pass
     tokenizer=None,               # required when `model` is a loaded model
@@ -176,11 +178,13 @@ def hf_hidden_states(
             out = [[p] for p in pooled] if out is None else [o + [p] for o, p in zip(out, pooled)]
     return check_representations([torch.cat(o).numpy().astype(np.float32) for o in out])
 
+@keyword_options
 @documented
 def hf_tensor_hidden_states(
     model,                        # a loaded HF `PreTrainedModel` that reads tensors, e.g. a ViT (`pixel_values`)
     inputs,                       # tensor/array (n, ...) of its main input, a list of batches, a DataLoader, or dicts of model inputs
     pooling:str="auto",           # tokens (ViT): "auto"/"mean" | "cls"/"first" | "last"; conv maps: spatial mean
+    *,
     batch_size:int=32,            # inputs per forward pass, for a tensor or array
     device:str|None=None,         # default: where the model's parameters are
     progress:bool=True,
@@ -194,7 +198,7 @@ def hf_tensor_hidden_states(
         for batch in progress_bar(as_batches(inputs, batch_size), desc="hidden states", progress=progress):
             x, rows, mask = prepare_batch(batch, device, dtype)
             hs = (model(**x, output_hidden_states=True) if isinstance(x, dict) else model(**{key: x}, output_hidden_states=True)).hidden_states
-            pooled = [pool_output(h, {"cls": "first", "auto": "mean"}.get(pooling, pooling), mask).float().cpu() for h in hs]
+            pooled = [pool_output(h, {"cls": "first", "auto": "mean"}.get(pooling, pooling), mask=mask).float().cpu() for h in hs]
             out = [[p] for p in pooled] if out is None else [o + [p] for o, p in zip(out, pooled)]
     if out is None: raise ValueError("`inputs` gave no batches")
     return check_representations([torch.cat(o).numpy().astype(np.float32) for o in out])

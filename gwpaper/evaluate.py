@@ -12,18 +12,20 @@ from .utils import progress_bar
 from .gw import layer_matrix, cross_layer_matrix
 from .distances import check_metric
 from .subnetworks import segment, block_ari
-from .utils import documented
+from .utils import documented, keyword_options
 
 # %% auto #0
 __all__ = ['block_recovery_ari', 'cut_positions', 'BoundaryRecovery', 'boundary_recovery', 'LayerMatching', 'layer_matching',
            'layer_matching_accuracy']
 
 # %% ../nbs/03a_evaluate.ipynb #357f4d5f
+@keyword_options
 @documented
 def block_recovery_ari(
     reps,                    # L representations (n, d_l), or a ready `LayerMatrix` / (L, L) array
     true_labels,             # (L,) planted block of each layer
     metric:str="gw",         # metric of `layer_matrix` (ignored when a matrix is given)
+    *,
     k:int|None=None,         # blocks for `segment`; None: chosen by its rule
     **layer_matrix_kwargs,
 )->float:
@@ -75,10 +77,12 @@ class LayerMatching:
         "One row per layer: its name, hit rate, and hit rate under one-to-one matching."
         return pd.DataFrame({"metric": self.metric, "layer": self.labels, "hit_rate": self.per_layer, "hit_rate_one_to_one": self.per_layer_one_to_one})
 
+@keyword_options
 @documented
 def layer_matching(
     reps_by_model:list,          # M models, each a list of L representations of the same n inputs
     metric:str="gw",             # any metric of `layer_matrix`
+    *,
     labels:list[str]|None=None,  # layer names; default "0".."L-1"
     n_jobs:int=1,
     progress:bool=True,
@@ -99,6 +103,7 @@ def layer_matching(
     return LayerMatching(metric, float(per_layer.mean()), per_layer, list(labels) if labels is not None else [str(l) for l in range(L)],
                          float(per_layer1.mean()), per_layer1)
 
-def layer_matching_accuracy(reps_by_model:list, metric:str="gw", n_jobs:int=1, progress:bool=True, **kwargs)->float:
+@keyword_options
+def layer_matching_accuracy(reps_by_model:list, metric:str="gw", *, n_jobs:int=1, progress:bool=True, **kwargs)->float:
     "Fraction of (ordered model pair, layer i) for which the closest layer of the other model is layer i: `layer_matching(...).accuracy`."
     return layer_matching(reps_by_model, metric, n_jobs=n_jobs, progress=progress, **kwargs).accuracy

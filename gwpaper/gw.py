@@ -9,7 +9,7 @@ from pathlib import Path
 import inspect, functools
 from dataclasses import fields
 import numpy as np, pandas as pd, ot
-from .utils import check_representations, check_representation, as_array, documented
+from .utils import check_representations, check_representation, as_array, documented, keyword_options
 from .distances import (pairwise_distances, check_distance_matrix, check_metric, compare_prepared, cka_features,
                                GEOMETRY_METRICS, METRICS)
 from ._solver import SolverOptions, best_of_starts
@@ -37,7 +37,8 @@ def second_lower_bound(C_a:np.ndarray, C_b:np.ndarray, p:np.ndarray|None=None, q
 # %% ../nbs/02_gw.ipynb #d00cddee
 INITS = ("identity", "product", "random")
 
-def initial_coupling(init, p:np.ndarray, q:np.ndarray, seed:int=0, name:str="init")->np.ndarray|None:
+@keyword_options
+def initial_coupling(init, p:np.ndarray, q:np.ndarray, *, seed:int=0, name:str="init")->np.ndarray|None:
     "The starting coupling for `init`: `'product'` is POT's default (returned as None), `'identity'` is I/n, `'random'` a random permutation / n, or a coupling array (checked)."
     if not isinstance(init, str): return check_coupling(init, p, q, name)
     if init == "product": return None
@@ -69,10 +70,12 @@ class GWResult:
         return self.value - self.lower_bound
 
 # %% ../nbs/02_gw.ipynb #08424cf8
+@keyword_options
 @documented
 def gw(
     C_a:np.ndarray,                  # (n, n) intra-layer distances of layer a
     C_b:np.ndarray,                  # (m, m) intra-layer distances of layer b
+    *,
     inits=None,                      # starting couplings (see `initial_coupling`); None: identity and product, product alone if n ≠ m
     p:np.ndarray|None=None,          # (n,) weights on a's samples; default uniform
     q:np.ndarray|None=None,          # (m,) weights on b's samples; default uniform
@@ -139,11 +142,13 @@ class LayerMatrix:
     def __len__(self): return len(self.labels)
 
 # %% ../nbs/02_gw.ipynb #f938f192
+@keyword_options
 @documented
 def layer_distance(
     R_a:np.ndarray,                # (n, d_a) one layer
     R_b:np.ndarray,                # (n, d_b) another layer, same n inputs in the same order
     metric:str="gw",               # one of `METRICS`
+    *,
     intra_metric:str="euclidean",  # for gw / gw_identity / rsa: how C_l is built
     normalize:str="mean",          # for gw / gw_identity / rsa
     **gw_kwargs,                   # passed to `gw`
@@ -152,14 +157,16 @@ def layer_distance(
     check_metric(metric)
     R_a, R_b = check_representation(R_a, "R_a"), check_representation(R_b, "R_b")
     if len(R_a) != len(R_b): raise ValueError(f"R_a and R_b have different n: {len(R_a)} vs {len(R_b)}")
-    if metric in GEOMETRY_METRICS: R_a, R_b = (pairwise_distances(R, intra_metric, normalize) for R in (R_a, R_b))
+    if metric in GEOMETRY_METRICS: R_a, R_b = (pairwise_distances(R, intra_metric, normalize=normalize) for R in (R_a, R_b))
     return gw(R_a, R_b, **gw_kwargs).value if metric == "gw" else compare_prepared(R_a, R_b, metric)
 
 # %% ../nbs/02_gw.ipynb #8519f6ca
+@keyword_options
 @documented
 def layer_matrix(
     reps:list[np.ndarray],          # L representations, each (n, d_l), the same n inputs
     metric:str="gw",                # one of `gwpaper.distances.METRICS`
+    *,
     labels:list[str]|None=None,     # layer names; default "0".."L-1"
     n_jobs:int=-1,                  # parallel workers over pairs (-1: every core, or every dask worker)
     backend:str="loky",             # "loky": local processes; "dask": the dask.distributed Client you created
@@ -184,7 +191,7 @@ def layer_matrix(
     """
     check_layer_matrix_options(metric, n_jobs=n_jobs, **gw_kwargs); check_backend(backend)
     reps, labels = named_layers(reps, labels); L = len(reps)
-    prepared = prepare_layers(reps, metric, intra_metric, normalize)
+    prepared = prepare_layers(reps, metric, intra_metric=intra_metric, normalize=normalize)
     warn_constant_layers(prepared, labels, metric)
     if band is not None and (isinstance(band, bool) or not isinstance(band, (int, np.integer)) or band < 1): raise ValueError(f"band={band!r} must be an integer ≥ 1, or None for every pair")
     pairs, results = reuse_known(known, [(a, b) for a in range(L) for b in range(a + 1, L) if band is None or b - a <= band], labels, metric)
@@ -196,7 +203,8 @@ def layer_matrix(
         if LB is not None: LB[a, b] = LB[b, a] = res["lower_bound"]
     return LayerMatrix(V, labels, metric, LB, band if band is not None and band < L - 1 else None)
 
-def check_layer_matrix_options(metric:str="gw", cross:bool=False, **kw):
+@keyword_options
+def check_layer_matrix_options(metric:str="gw", *, cross:bool=False, **kw):
     "A `TypeError` naming any keyword that `layer_matrix` (`cross_layer_matrix` if `cross`) and `gw` do not take, for every metric; a `ValueError` for a bad metric or `n_jobs`."
     check_metric(metric); check_options(kw, [cross_layer_matrix if cross else layer_matrix, gw])
 
@@ -247,11 +255,13 @@ class CrossLayerMatrix:
         return plot_cross_matrix(self, ax=ax, **kwargs)
 
 # %% ../nbs/02_gw.ipynb #920cefda
+@keyword_options
 @documented
 def cross_layer_matrix(
     reps_a:list[np.ndarray],        # model a: L_a representations (n, d_l)
     reps_b:list[np.ndarray],        # model b: L_b representations of the same n inputs
     metric:str="gw",                # one of `gwpaper.distances.METRICS`
+    *,
     labels_a:list[str]|None=None,   # model a's layer names; default "0".."L_a-1"
     labels_b:list[str]|None=None,   # model b's layer names
     n_jobs:int=-1,                  # as in `layer_matrix`
@@ -267,7 +277,7 @@ def cross_layer_matrix(
     (reps_a, row), (reps_b, col) = named_layers(reps_a, labels_a, "labels_a"), named_layers(reps_b, labels_b, "labels_b")
     La, Lb = len(reps_a), len(reps_b)
     if not La or not Lb: raise ValueError("each model needs at least one layer")
-    try: prepared = prepare_layers([*reps_a, *reps_b], metric, intra_metric, normalize)
+    try: prepared = prepare_layers([*reps_a, *reps_b], metric, intra_metric=intra_metric, normalize=normalize)
     except ValueError as e:
         if "different n" in str(e): raise ValueError(f"the two models saw different n: {e}") from None
         raise

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
-from .utils import check_representations, atomic_write_json, documented, json_ready, write_folder
+from .utils import check_representations, atomic_write_json, documented, json_ready, write_folder, keyword_options
 from .representations import (hooked_representations, default_layers, check_batch_size, layer_diagnostics, warn_degenerate_layers,
                                      as_batches)
 from .encoders import hf_hidden_states, hf_tensor_hidden_states, load_encoder, auto_pooling
@@ -96,11 +96,13 @@ def _select(reps:list, labels:list[str], layers)->tuple[list, list[str]]:
     return [reps[i] for i in idx], [labels[i] for i in idx]
 
 # %% ../nbs/03b_maps.ipynb #e0495d05
+@keyword_options
 @documented
 def model_representations(
     model,                        # torch module, HF name/folder/.gguf/model, or None (inputs are representations)
     inputs,                       # tensor/array/batches/DataLoader, a list of texts, a `Representations`, or a list of (n, d_l) arrays
     layers:list|None=None,        # module names (torch), hidden-state names 'h0'.. or indices (HF), or names for representations
+    *,
     pooling:str|None=None,        # outputs with > 2 axes; default "auto": mean for encoders and conv maps, the last token for decoders
     n:int|None=None,              # use n of the inputs, drawn with `seed`; None: all
     seed:int=0,
@@ -132,7 +134,7 @@ def model_representations(
         return _diagnosed(Representations(_subsample_rows(reps, n, seed), labels, "representations", pooling))
     if _is_hf(model) and not isinstance(model, (str, os.PathLike)) and not _texts_like(inputs):   # a vision model: pixel tensors
         name = getattr(model.config, "_name_or_path", "") or type(model).__name__
-        reps = hf_tensor_hidden_states(model, inputs, pool, batch_size or 32, progress=progress)
+        reps = hf_tensor_hidden_states(model, inputs, pool, batch_size=batch_size or 32, progress=progress)
         reps, labels = _select(_subsample_rows(reps, n, seed), [f"h{l}" for l in range(len(reps))], layers)
         return _diagnosed(Representations(reps, labels, name, "mean" if pool == "auto" else pool, "auto: a vision model's tokens or maps, averaged" if pool == "auto" else ""))
     if _is_hf(model):
@@ -145,7 +147,7 @@ def model_representations(
         if isinstance(model, (str, os.PathLike)): model, tokenizer = load_encoder(model)
         elif tokenizer is None: raise ValueError("a loaded model needs its `tokenizer=`")
         pool, note = auto_pooling(model) if pool == "auto" else (pool, "given")
-        reps = hf_hidden_states(model, texts, pool, max_length, batch_size or 32, tokenizer, progress=progress)
+        reps = hf_hidden_states(model, texts, pool, max_length=max_length, batch_size=batch_size or 32, tokenizer=tokenizer, progress=progress)
         reps, labels = _select(reps, [f"h{l}" for l in range(len(reps))], layers)
         lengths = _token_lengths(tokenizer, texts, min(max_length, getattr(tokenizer, "model_max_length", max_length) or max_length))
         return _diagnosed(Representations(reps, labels, name, pool, f"auto: {note}" if pooling in (None, "auto") else note, lengths))
@@ -155,14 +157,14 @@ def model_representations(
         x = inputs if idx is None else inputs[torch.as_tensor(idx) if isinstance(inputs, torch.Tensor) else idx]
         bs = 256 if batch_size is None else batch_size
         names = default_layers(model, next(iter(as_batches(x, bs)), None)) if layers is None else [str(l) for l in layers]
-        reps = hooked_representations(model, x, names, pool, bs, progress=progress)
+        reps = hooked_representations(model, x, names, pooling=pool, batch_size=bs, progress=progress)
         note = "auto: tokens averaged over real tokens, conv maps over positions" if pool == "auto" else "given"
         return _diagnosed(Representations(reps if arrays else _subsample_rows(reps, n, seed), names, type(model).__name__, "mean" if pool == "auto" else pool, note))
     raise ValueError(f"model must be a torch.nn.Module, an HF model (name, folder or loaded model), or None with representations as inputs; got {type(model).__name__}")
 
 def _diagnosed(r:Representations, warn_now:bool=True)->Representations:
     "`r` with its `layer_diagnostics`; a warning for layers dominated by one direction (once, when first read)."
-    if r.diagnostics is None: r = replace(r, diagnostics=layer_diagnostics(r.reps, r.labels, r.lengths))
+    if r.diagnostics is None: r = replace(r, diagnostics=layer_diagnostics(r.reps, r.labels, lengths=r.lengths))
     if warn_now: warn_degenerate_layers(r.diagnostics, r.pooling)
     return r
 
@@ -246,7 +248,7 @@ class LayerMap:
         r = self.representations
         settings = {k: self.info.get(k) for k in ("pooling", "pooling_note", "metric", "n", "seed", "alpha", "version", "engine")}
         report = trust_report(self.matrix, self.segmentation, None if r is None else r.reps, None if r is None else r.diagnostics,
-                              nb, self.info.get("seed", 0), settings, progress, **self.options)
+                              n_boot=nb, seed=self.info.get("seed", 0), settings=settings, progress=progress, **self.options)
         object.__setattr__(self, "_report", report)
         return report
 
@@ -270,7 +272,10 @@ class LayerMap:
         title = kwargs.pop("title", f"{self.info.get('model', '')}: {self.matrix.metric}, n = {self.info.get('n')}")
         return plot_layer_matrix(self.matrix, self.segmentation, ax=ax, title=title, **kwargs)
 
-    def save(self, folder:str|Path, overwrite:bool=False)->list[Path]:
+    def save(self,
+             folder:str|Path,           # folder to write the results to (new or empty, unless overwrite)
+             overwrite:bool=False,      # write into a non-empty folder, replacing files of the same names
+            )->list[Path]:
         "Write `layer_map.png`, `layer_map.pdf`, `matrix.csv` (the plotted numbers) and `blocks.json` (blocks, band, trust report) to `folder`: all or none, and into a non-empty folder only with `overwrite`."
         report = self.report()
         def write(tmp:Path)->list[Path]:
@@ -304,11 +309,13 @@ class LayerMap:
         return f"<pre>{html.escape(repr(self))}</pre><img src='data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}'/>"
 
 # %% ../nbs/03b_maps.ipynb #516a531f
+@keyword_options
 @documented
 def layer_map(
     model,                        # torch module, HF name/folder/.gguf/model, or None (then `inputs` are representations)
     inputs,                       # what the model reads (see `model_representations`), or the representations (a list, or a `Representations`)
     layers:list|None=None,        # which layers; default: every activation module (or the repeating blocks) / every hidden state / all given
+    *,
     pooling:str|None=None,        # outputs with > 2 axes; default "auto": mean for encoders and conv maps, the last token for decoders
     metric:str="gw",              # any metric of `layer_matrix`
     labels:list[str]|None=None,   # display names for the layers (default: their module or hidden-state names)
@@ -316,7 +323,7 @@ def layer_map(
     k:int|None=None,              # number of blocks; None: chosen by `segment`'s rule
     band:int|None=None,           # deep models: compute only layer pairs at most this many layers apart (`layer_matrix`); None: all
     alpha:float|None=0.01,        # k None: keep the rule's split only if its permutation p ≤ alpha, else one block (`segment`); None: no test
-    seed:int=0,
+    seed:int=0,                   # which n inputs are drawn, and the resamples of `.report()`
     tokenizer=None,               # for a loaded HF model
     max_length:int=128,           # HF: tokens per text
     batch_size:int|None=None,     # inputs per forward pass
@@ -332,7 +339,8 @@ def layer_map(
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1): raise ValueError(f"{name}={v!r} must be a positive integer, or None")
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0: raise ValueError(f"n_boot={n_boot!r} must be an integer ≥ 0")
     check_layer_matrix_options(metric, **kw)           # before the forward passes: a typo fails now, not after them
-    r = model_representations(model, inputs, layers, pooling, n, seed, tokenizer, max_length, batch_size, progress)
+    r = model_representations(model, inputs, layers, pooling=pooling, n=n, seed=seed, tokenizer=tokenizer, max_length=max_length,
+                              batch_size=batch_size, progress=progress)
     if labels is not None:
         if len(labels) != len(r.reps): raise ValueError(f"{len(labels)} labels for {len(r.reps)} layers")
         r = replace(r, labels=[str(l) for l in labels], diagnostics=None if r.diagnostics is None else r.diagnostics.assign(layer=[str(l) for l in labels]))

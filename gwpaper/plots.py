@@ -10,7 +10,7 @@ import re
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt, seaborn as sns
 from matplotlib.patches import Rectangle
-from .utils import figures_dir, matrix_values, matrix_labels, documented
+from .utils import figures_dir, matrix_values, matrix_labels, documented, keyword_options
 
 # %% auto #0
 __all__ = ['plot_layer_matrix', 'plot_cross_matrix', 'plot_boundary_scores', 'SavedFigure', 'save_figure']
@@ -20,10 +20,12 @@ def _blocks_of(blocks)->list[tuple[int, int]]:
     if blocks is None: return []
     return [tuple(map(int, b)) for b in getattr(blocks, "blocks", blocks)]
 
+@keyword_options
 @documented
 def plot_layer_matrix(
     lm,                        # a `LayerMatrix`, or an (L, L) array
     blocks=None,               # a `Segmentation` or a list of half-open (start, end) blocks to outline
+    *,
     ax=None,                   # matplotlib axes; default: a new figure
     title:str|None=None,       # default: the metric's name
     cmap:str="rocket_r",       # small distances (similar layers) light, large dark
@@ -50,9 +52,11 @@ def _heatmap(values, rows, cols, ax, cmap, cbar_label, title, xlabel, ylabel, si
     ax.tick_params(axis="x", labelrotation=90); ax.tick_params(axis="y", labelrotation=0)
     return ax
 
+@keyword_options
 @documented
 def plot_cross_matrix(
     cm,                        # a `gwpaper.gw.CrossLayerMatrix`
+    *,
     ax=None,                   # matplotlib axes; default: a new figure
     title:str|None=None,       # default: the metric's name
     cmap:str="rocket_r",       # small distances (similar layers) light, large dark
@@ -68,10 +72,12 @@ def plot_cross_matrix(
     return ax
 
 # %% ../nbs/04_plots.ipynb #1e06af61
+@keyword_options
 @documented
 def plot_boundary_scores(
     lm,                     # a `LayerMatrix`, or an (L, L) array
     boundaries=None,        # layer indices where a block starts (e.g. `Segmentation.boundaries`), drawn as dashed lines
+    *,
     ax=None,                # matplotlib axes; default: a new figure
     label:str|None=None,    # legend label for this curve
 ):
@@ -101,11 +107,13 @@ def _check_stem(stem, what:str):
     if not isinstance(stem, str) or not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*", stem):
         raise ValueError(f"{what} {stem!r} must be a plain file stem (letters, digits, '_', '-', '.'; no path separators, not starting with '.')")
 
+@keyword_options
 @documented
 def save_figure(
     fig,                          # a matplotlib Figure (or an Axes, whose figure is saved)
     name:str,                     # file stem, e.g. "10_gw_matrices"; letters, digits, '_', '-', '.'; no '/' and no leading '.'
     data:pd.DataFrame,            # exactly the numbers the figure shows
+    *,
     out_dir:str|Path|None=None,   # default: `gwpaper.utils.figures_dir()`
     dpi:int=150,
     data_name:str|None=None,      # stem of the CSV; default: `name`

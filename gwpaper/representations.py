@@ -10,7 +10,7 @@ import pandas as pd
 from .utils import progress_bar
 import os, socket, threading, warnings, functools, inspect, contextlib, itertools
 from pathlib import Path
-from .utils import check_representations, as_array, warn, documented
+from .utils import check_representations, as_array, warn, documented, keyword_options
 
 # %% auto #0
 __all__ = ['POOLINGS', 'repeating_blocks', 'default_layers', 'pool_hidden', 'pool_output', 'check_batch_size', 'as_batches',
@@ -67,10 +67,12 @@ def pool_hidden(h:torch.Tensor, mask:torch.Tensor, pooling:str)->torch.Tensor:
 # %% ../nbs/00_representations.ipynb #ea786212
 POOLINGS = ("auto", "mean", "first", "last", "spatial_mean", "flatten")
 
+@keyword_options
 @documented
 def pool_output(
     out:torch.Tensor,              # (batch, ...) one module's output
     pooling:str="auto",            # one of `POOLINGS`; "auto" is "mean" here (the model kind is decided by the caller)
+    *,
     mask:torch.Tensor|None=None,   # (batch, tokens) 1 for real tokens, for (batch, tokens, d) outputs
     channels_first:bool=False,     # a (batch, channels, length) output of a 1-D conv: "mean" pools over positions, not channels
 )->torch.Tensor:                   # (batch, d)
@@ -187,11 +189,13 @@ def _check_layers(model:nn.Module, layers, example=None)->list[str]:
     if missing: raise ValueError(f"unknown layer names {missing}; choose from model.named_modules(): {list(modules)[:20]}...")
     return layers
 
+@keyword_options
 @documented
 def hooked_representations(
     model:nn.Module,                   # any torch module
     inputs,                            # tensor/array (n, ...), a list of batches, or a DataLoader (tensors, (x, y) tuples or dicts)
     layers:list[str]|None=None,        # names from `model.named_modules()`; None: `default_layers` (checked on the first batch)
+    *,
     pooling:str="auto",                # outputs with > 2 axes: one of `POOLINGS` (see above); "auto": tokens and conv maps averaged
     batch_size:int=256,                # inputs per forward pass, for a tensor or array
     device:str|torch.device|None=None, # where to run; default: where the model's parameters are
@@ -214,7 +218,7 @@ def hooked_representations(
             raise ValueError(f"layer {name!r} gives an output of shape {tuple(out.shape)} for a batch of {state['rows']} inputs; "
                              "one row per input is needed on the first or (sequence-first modules) second axis")
         out = out.detach().movedim(ax, 0)
-        store[name].append(pool_output(out, pooling, state["mask"], cf).to("cpu", torch.float32, copy=True))  # a copy: in-place ops later cannot change it
+        store[name].append(pool_output(out, pooling, mask=state["mask"], channels_first=cf).to("cpu", torch.float32, copy=True))  # a copy: in-place ops later cannot change it
     def hook(name):
         def f(mod, inp, out):
             out = _first_tensor(out, name)
@@ -262,10 +266,12 @@ def _resolve_batch_axes(model, x, state, pending, probe, axes, record):
     pending.clear()
 
 # %% ../nbs/00_representations.ipynb #9aca7416
+@keyword_options
 @documented
 def layer_diagnostics(
     reps:list[np.ndarray],            # L representations (n, d_l)
     labels:list[str]|None=None,       # layer names; default "0".."L-1"
+    *,
     lengths=None,                     # (n,) each input's length in tokens (text models); None: not checked
     one_direction:float=0.99,         # share of variance on the top direction that flags a layer
     length_rho:float=0.9,             # size of the Spearman ρ of that direction with length that flags it (with ≥ 50% of the variance)

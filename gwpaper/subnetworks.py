@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np, pandas as pd
 from sklearn.cluster import SpectralClustering
 from .utils import progress_bar
-from .utils import matrix_values, check_representations, documented
+from .utils import matrix_values, check_representations, documented, keyword_options
 
 # %% auto #0
 __all__ = ['band_of', 'boundary_scores', 'Segmentation', 'block_costs', 'split_p_value', 'choose_k', 'segment', 'spectral_blocks',
@@ -105,7 +105,8 @@ def _split_gain(D:np.ndarray, k:int)->float:
     best, _ = _optimal_partitions(block_costs(D), k); L = len(D)
     return 0.0 if best[1, L] <= 0 else 1 - best[k, L]/best[1, L]
 
-def split_p_value(D, k:int, n_perm:int=999, seed:int=0)->float:
+@keyword_options
+def split_p_value(D, k:int, *, n_perm:int=999, seed:int=0)->float:
     """Permutation p-value of the best split into k contiguous blocks: how often the same off-diagonal entries, shuffled over
     the pairs (no structure at all), allow a split at least as good, (1 + #{gain_π ≥ gain}) / (1 + n_perm)."""
     D = _matrix(D, what="split_p_value"); L = len(D); iu = np.triu_indices(L, 1)
@@ -131,10 +132,12 @@ def choose_k(costs:np.ndarray)->int:
     return int(np.argmax(drops)) + k0 + 2
 
 # %% ../nbs/03_subnetworks.ipynb #212bbc2a
+@keyword_options
 @documented
 def segment(
     D,                      # (L, L) layer×layer distances, or a `LayerMatrix`
     k:int|None=None,        # number of blocks; None: chosen by `choose_k`
+    *,
     k_max:int|None=None,    # largest K tried when k is None; default ⌈L/2⌉
     alpha:float|None=0.01,  # K chosen by the rule: keep the split only if its permutation p ≤ alpha, else one block; None: no test
     n_perm:int=999,         # permutations of that test
@@ -178,7 +181,7 @@ def segment(
         note = (f"K = {kk} by the largest relative drop in cost, not tested: with {L} layers, shuffling can give no p below "
                 f"about {_smallest_p(L, _backtrack(arg, kk, L)):.2g} > alpha = {alpha}")
     elif k is None and w is None and kk > 1 and alpha is not None:
-        p = split_p_value(D, kk, n_perm, seed)
+        p = split_p_value(D, kk, n_perm=n_perm, seed=seed)
         note = (f"K = {kk} by the largest relative drop in cost; its split beats shuffled entries (permutation p = {p:.3g} ≤ {alpha})" if p <= alpha else
                 f"one block: the best split into {kk} is no better than the same entries shuffled (permutation p = {p:.3g} > {alpha})")
         if p > alpha: kk = 1
@@ -188,7 +191,8 @@ def segment(
     return Segmentation(blocks, labels, kk, float(best[kk, L]), None if k is not None else costs, None if w is None else w + 1, p, note)
 
 # %% ../nbs/03_subnetworks.ipynb #5adde1b3
-def spectral_blocks(D, k:int, sigma:float|None=None, seed:int=0)->np.ndarray:
+@keyword_options
+def spectral_blocks(D, k:int, *, sigma:float|None=None, seed:int=0)->np.ndarray:
     "Layer labels (L,) from spectral clustering of exp(−D/σ) into k groups, numbered by first appearance."
     D = _matrix(D, what="spectral_blocks"); L = len(D)
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= L: raise ValueError(f"k={k!r} must be an integer between 1 and L={L}")
@@ -213,10 +217,12 @@ def block_ari(true_labels, found)->float:
     return float(adjusted_rand_score(np.asarray(true_labels), np.asarray(found)))
 
 # %% ../nbs/03_subnetworks.ipynb #6b8edf7c
+@keyword_options
 @documented
 def block_stability(
     reps:list[np.ndarray],   # L representations (n, d_l)
     k:int|None=None,         # blocks per segmentation; None: chosen once on the full data
+    *,
     n_boot:int=20,           # bootstrap resamples of the n inputs
     metric:str="gw",         # any metric of `layer_matrix`
     seed:int=0,              # seeds the resampling

@@ -7,7 +7,7 @@ from __future__ import annotations
 import warnings, contextlib
 from dataclasses import dataclass
 import numpy as np, pandas as pd
-from .utils import documented, json_ready
+from .utils import documented, json_ready, keyword_options
 from .gw import LayerMatrix
 from .subnetworks import Segmentation, block_stability
 
@@ -88,12 +88,14 @@ def quiet_layer_warnings():
         warnings.simplefilter("ignore", UserWarning); yield
 
 # %% ../nbs/03c_trust.ipynb #1a4d178a
+@keyword_options
 @documented
 def trust_report(
     matrix:LayerMatrix,           # the map's matrix (with lower bounds for GW)
     seg:Segmentation,             # its blocks
     reps:list[np.ndarray]|None=None,          # the representations, for resampling; None: no resampling
     diagnostics:pd.DataFrame|None=None,       # `layer_diagnostics` of the layers; None: no layer flags
+    *,
     n_boot:int=10,                # bootstrap resamples of the inputs; 0: none
     seed:int=0,
     settings:dict|None=None,      # what to record beside it (band, pooling, metric, n, versions, ...)
@@ -106,7 +108,7 @@ def trust_report(
     b = boundary_certificates(matrix, seg); b["frequency"] = np.nan
     if n_boot and len(b) and reps is not None:
         with quiet_layer_warnings():
-            st = block_stability(reps, seg.k, n_boot, matrix.metric, seed, progress, full=seg, band=band, **options)
+            st = block_stability(reps, seg.k, n_boot=n_boot, metric=matrix.metric, seed=seed, progress=progress, full=seg, band=band, **options)
         b["frequency"] = st.set_index("boundary").frequency.reindex(seg.boundaries).to_numpy()
     layers = diagnostics[diagnostics.flagged != ""].reset_index(drop=True) if diagnostics is not None else pd.DataFrame(columns=["layer", "flagged"])
     capped = [matrix.labels[s:e] for s, e in seg.blocks if band is not None and e - s == band + 1]

@@ -12,7 +12,8 @@ import numpy as np
 __all__ = ['FETCHED_ENCODERS', 'repo_root', 'figures_dir', 'cache_dir', 'fetched_encoder_dir', 'as_array', 'check_representation',
            'matrix_values', 'matrix_labels', 'check_representations', 'digest', 'atomic_write_bytes',
            'atomic_write_json', 'warn', 'usable_folder', 'json_ready', 'write_folder', 'temporary_environ',
-           'live_output', 'progress_bar', 'source_comments', 'source_constant', 'documented']
+           'live_output', 'progress_bar', 'source_comments', 'source_constant', 'documented',
+           'PositionalArgumentWarning', 'keyword_options']
 
 # %% ../nbs/09_utils.ipynb #e646340d
 def repo_root(start:Path|str|None=None)->Path|None:
@@ -131,8 +132,9 @@ def atomic_write_json(path:Path|str, obj)->Path:
 def warn(message:str, category:type=UserWarning):
     "`warnings.warn`, attributed to the first caller outside gwpaper: the line a warning shows is the user's own call, never the library's source."
     import sys, warnings
-    pkg, level, f = os.path.dirname(os.path.abspath(__file__)), 2, sys._getframe(1)
-    while f is not None and os.path.abspath(f.f_code.co_filename).startswith(pkg + os.sep): f, level = f.f_back, level + 1
+    here = globals().get("__file__")                      # None where this runs as a notebook cell
+    pkg, level, f = os.path.dirname(os.path.abspath(here)) + os.sep if here else "\0", 2, sys._getframe(1)
+    while f is not None and os.path.abspath(f.f_code.co_filename).startswith(pkg): f, level = f.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
 
 def usable_folder(path:Path|str, what:str="folder")->Path:
@@ -223,13 +225,16 @@ def _module_source(module:str)->tuple[str, "ast.Module"]:
     return src, ast.parse(src)
 
 def source_comments(module:str, function:str)->dict[str, str]:
-    "{parameter: its comment} of `function` in `module`, read from the source file without importing it: `gwpaper --help` starts in well under a second."
+    "{parameter: its comment} of `function` (or a method, `'Class.method'`) in `module`, read from the source file without importing it: `gwpaper --help` starts in well under a second."
     import ast
     src, tree = _module_source(module)
-    node = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function), None)
-    if node is None: raise ValueError(f"{module} has no function {function!r}")
+    node = tree
+    for part in function.split("."):
+        node = next((n for n in node.body if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == part), None)
+        if node is None: raise ValueError(f"{module} has no function {function!r}")
+    if not isinstance(node, ast.FunctionDef): raise ValueError(f"{module}.{function} is a class, not a function")
     a = node.args; names = {x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if x is not None}
-    return _signature_comments(ast.get_source_segment(src, node), names)
+    return _signature_comments(ast.get_source_segment(src, node, padded=True), names)
 
 def source_constant(module:str, name:str):
     "The literal value of the module-level constant `name` in `module` (a tuple of names, say), read without importing the module."
@@ -261,3 +266,26 @@ def documented(obj):
         title = "Attributes" if dataclasses.is_dataclass(obj) else "Parameters"
         obj.__doc__ = "\n".join([inspect.cleandoc(obj.__doc__ or ""), "", title, "-"*len(title), *rows])
     return obj
+
+# %% ../nbs/09_utils.ipynb #c1a78b9c
+import functools
+
+class PositionalArgumentWarning(FutureWarning):
+    "Options passed by position to a function that now takes them by keyword only."
+
+def keyword_options(fn):
+    "`fn`, whose options follow a bare `*`, still accepting them by position (in signature order) with a `PositionalArgumentWarning`."
+    params = inspect.signature(fn).parameters.values()
+    n_data = sum(P.kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD) for P in params)
+    options = [P.name for P in params if P.kind == P.KEYWORD_ONLY]
+    if not options or any(P.kind == P.VAR_POSITIONAL for P in params): raise TypeError(f"{fn.__name__}: keyword_options needs keyword-only options after a bare *")
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        if len(args) <= n_data: return fn(*args, **kwargs)
+        extra = args[n_data:]
+        if len(extra) > len(options): raise TypeError(f"{fn.__name__}() takes {n_data} positional arguments and {len(options)} keyword options, but {len(args)} arguments were given by position")
+        names = options[:len(extra)]
+        if twice := [k for k in names if k in kwargs]: raise TypeError(f"{fn.__name__}() got multiple values for {', '.join(twice)}")
+        warn(f"{fn.__name__}(): pass {', '.join(names)} by keyword ({names[0]}=...); options by position are deprecated and will stop working", PositionalArgumentWarning)
+        return fn(*args[:n_data], **dict(zip(names, extra)), **kwargs)
+    return call

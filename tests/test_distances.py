@@ -46,8 +46,8 @@ def test_gw_identity_by_hand():
 def test_pairwise_distances_by_hand():
     C = pairwise_distances(A, normalize="none")
     assert C[0, 1] == pytest.approx(np.sqrt(2)) and C[0, 3] == pytest.approx(1.0)
-    assert pairwise_distances(A, "sqeuclidean", "none")[0, 1] == pytest.approx(2.0)
-    assert pairwise_distances(A, "cosine", "none")[0, 3] == pytest.approx(1 - 1/np.sqrt(2))
+    assert pairwise_distances(A, "sqeuclidean", normalize="none")[0, 1] == pytest.approx(2.0)
+    assert pairwise_distances(A, "cosine", normalize="none")[0, 3] == pytest.approx(1 - 1/np.sqrt(2))
     Cm = pairwise_distances(A)
     assert Cm[~np.eye(4, dtype=bool)].mean() == pytest.approx(1.0)
     assert pairwise_distances(A, normalize="max").max() == pytest.approx(1.0)

@@ -108,7 +108,7 @@ BAD = [
     ("pairwise_distances ragged", lambda: pairwise_distances([[1, 2], [3], [4, 5]]), "ragged"),
     ("pairwise_distances metric", lambda: pairwise_distances(R10, "manhattan"), "Unknown metric"),
     ("pairwise_distances normalize", lambda: pairwise_distances(R10, normalize="std"), "Unknown normalize"),
-    ("pairwise_distances overflow", lambda: pairwise_distances(1e200*R10, "sqeuclidean", "none"), "overflow"),
+    ("pairwise_distances overflow", lambda: pairwise_distances(1e200*R10, "sqeuclidean", normalize="none"), "overflow"),
     ("check_representation torch NaN", lambda: check_representation(torch.tensor(with_nan(R10))), "NaN or inf"),
     # gw: distance matrices
     ("gw non-square", lambda: gw(np.ones((3, 4)), C20), "square"),
@@ -295,9 +295,9 @@ SCALES = (1e-150, 1e-100, 1e-30, 1.0, 1e30, 1e100, 1e150)
 @pytest.mark.parametrize("normalize", ("mean", "max"))
 def test_normalised_distances_do_not_depend_on_scale(metric, normalize):
     R = np.random.default_rng(2).normal(size=(30, 6))
-    base = pairwise_distances(R, metric, normalize)
+    base = pairwise_distances(R, metric, normalize=normalize)
     for s in SCALES:
-        C = pairwise_distances(s*R, metric, normalize)
+        C = pairwise_distances(s*R, metric, normalize=normalize)
         np.testing.assert_allclose(C, base, rtol=1e-9, atol=1e-12*base.max(), err_msg=f"scale {s:g}")
 
 def test_tiny_layer_is_not_taken_as_constant():
@@ -795,18 +795,26 @@ def _running(pid:int)->bool:
     try: return (Path("/proc")/str(pid)/"stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError: return False
 
+def _cpu_seconds(pid:int)->float:
+    "User + system CPU time of a process so far (0 once it is gone)."
+    try: f = (Path("/proc")/str(pid)/"stat").read_text().rsplit(")", 1)[1].split()
+    except OSError: return 0.0
+    return (int(f[11]) + int(f[12]))/os.sysconf("SC_CLK_TCK")
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 def test_workers_end_soon_after_their_parent_is_killed():
     code = ("import numpy as np; from gwpaper.gw import layer_matrix\n"
-            "g = np.random.default_rng(0); reps = [g.normal(size=(320, 4)) for _ in range(14)]\n"
-            "layer_matrix(reps, 'gw', n_jobs=2, progress=False)\n")
+            "g = np.random.default_rng(0); reps = [g.normal(size=(400, 4)) for _ in range(16)]\n"
+            "layer_matrix(reps, metric='gw', n_jobs=2, progress=False)\n")
     p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline, kids = time.time() + 120, []
         while time.time() < deadline and len(kids) < 2 and p.poll() is None:
             kids = _children(p.pid, "popen_loky"); time.sleep(0.2)
         assert kids, "no loky workers started"
-        time.sleep(3)                                                   # each has taken a pair: its parent watch runs
+        # each worker has imported gwpaper (about 1.5 s of CPU) and solved pairs for a while, so its parent watch runs;
+        # waiting on CPU time, not the clock, keeps this true on a loaded machine
+        while time.time() < deadline and p.poll() is None and min(map(_cpu_seconds, kids)) < 3: time.sleep(0.2)
         assert p.poll() is None, "finished before it could be killed"
     finally: p.kill(); p.wait()
     t = time.time()

@@ -1,9 +1,9 @@
-"The package's shape (#28): the method never imports the paper kit, `import gwpaper.gw` stays light, no module imports another's private names, and modules and solver functions stay small."
+"The package's shape (#28): the method never imports the paper kit, `import gwpaper.gw` stays light, no module imports another's private names, modules and solver functions stay small, and public functions take their options by keyword."
 import ast, subprocess, sys
 from pathlib import Path
 
 PKG = Path(__file__).parents[1]/"gwpaper"
-METHOD = ["representations", "distances", "gw", "_solver", "_pairs", "_bounds", "subnetworks", "trust", "maps", "plots", "evaluate", "utils", "__init__"]
+METHOD = ["representations", "encoders", "distances", "gw", "_solver", "_pairs", "_bounds", "subnetworks", "trust", "maps", "compare", "plots", "evaluate", "utils", "__init__"]
 KIT = {"paper"}   # gwpaper.paper: tasks, models, prune, vision, data, finetune, pipeline
 
 def imported_gwpaper_modules(path:Path)->set[str]:
@@ -70,3 +70,39 @@ def test_no_solver_function_over_50_lines():
 def test_the_length_checks_can_fail(tmp_path):
     (tmp_path/"m.py").write_text("def f():\n" + "    x = 1\n"*60)
     assert long_functions(tmp_path/"m.py") == {"f": 61}
+
+PUBLIC = ["representations", "encoders", "distances", "gw", "subnetworks", "trust", "maps", "compare", "plots", "evaluate"]
+DATA_WITH_DEFAULTS = {"gw.second_lower_bound": "p, q: the two measures (None: uniform)",
+                      "trust.trust_report": "reps, diagnostics: what is resampled and flagged (None: not done)"}
+
+def positional_options(fn)->list[str]:
+    "Parameters of `fn` with a default that can still be passed by position, after the first such one (its main option: a metric, k, pooling)."
+    import inspect
+    ps = [P for P in inspect.signature(fn).parameters.values() if P.kind == P.POSITIONAL_OR_KEYWORD and P.default is not P.empty]
+    return [P.name for P in ps[1:]]
+
+def test_public_functions_take_their_options_by_keyword():
+    import importlib, inspect
+    from gwpaper.utils import PositionalArgumentWarning
+    offenders = {}
+    for name in PUBLIC:
+        m = importlib.import_module(f"gwpaper.{name}")
+        for attr in m.__all__:
+            f = getattr(m, attr)
+            if inspect.isfunction(f) and f.__module__ == m.__name__ and positional_options(f) and f"{name}.{attr}" not in DATA_WITH_DEFAULTS: offenders[f"{name}.{attr}"] = positional_options(f)
+    assert not offenders, offenders
+
+def test_the_keyword_check_can_fail():
+    def f(a, metric="gw", normalize="mean", *, seed=0): ...
+    def g(a, metric="gw", *, normalize="mean", seed=0): ...
+    assert positional_options(f) == ["normalize"] and positional_options(g) == []
+
+def test_an_old_positional_call_still_works_with_a_warning():
+    import numpy as np, pytest
+    from gwpaper.gw import layer_matrix
+    from gwpaper.utils import PositionalArgumentWarning
+    reps = [np.random.default_rng(i).normal(size=(12, 3)) for i in range(3)]
+    new = layer_matrix(reps, "cka", labels=list("abc"), progress=False)
+    with pytest.warns(PositionalArgumentWarning, match="pass labels by keyword"):
+        old = layer_matrix(reps, "cka", list("abc"), progress=False)
+    assert old.labels == new.labels == list("abc") and np.array_equal(old.values, new.values)

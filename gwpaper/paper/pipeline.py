@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 from papermill.exceptions import PapermillExecutionError
-from ..utils import repo_root, temporary_environ
+from ..utils import repo_root, temporary_environ, keyword_options
 
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"   # what a notebook kernel shows plots with
 
@@ -68,8 +68,16 @@ def default_executed_dir(profile:str, root:Path)->Path:
     "Where executed copies go: `build/executed/` for `paper`, `build/executed-quick/` for `quick` (both git-ignored)."
     return root/"build"/("executed" if profile == "paper" else f"executed-{profile}")
 
-def run_pipeline(profile:str="quick", nbs_dir:str|Path|None=None, out_dir:str|Path|None=None,
-                 figures:str|Path|None=None, only:list[str]|None=None, progress:bool=True)->list[NotebookRun]:
+@keyword_options
+def run_pipeline(
+    profile:str="quick",                # quick: the CI-sized run (build/figures/); paper: the full run behind the committed figures/
+    *,
+    nbs_dir:str|Path|None=None,         # folder of notebooks (default: <repo>/nbs)
+    out_dir:str|Path|None=None,         # executed copies (default: build/executed/ for paper, build/executed-quick/ for quick)
+    figures:str|Path|None=None,         # figures folder (default: figures/ for paper, build/figures/ for quick)
+    only:list[str]|None=None,           # run only the notebooks whose names start with these prefixes, e.g. 10 20
+    progress:bool=True,                 # papermill's progress bar over each notebook's cells
+)->list[NotebookRun]:
     "Run every experiment notebook in order with `profile`; stop at the first failure. A missing folder, no notebooks, or an `only` prefix that matches none is a `ValueError`."
     if profile not in PROFILES: raise ValueError(f"Unknown profile={profile!r}. Use one of: {', '.join(PROFILES)}")
     root = repo_root() or Path.cwd()
