@@ -126,9 +126,14 @@ def check_parameters(**spec)->None:
     errors = [e for k, (v, like) in spec.items() if (e := _type_error(k, v, like))]
     if errors: raise ValueError("bad parameters: " + "; ".join(errors))
 
-def resolve_profile(profile:str, presets:dict[str, dict], **given)->SimpleNamespace:
-    "The settings for `profile`: `presets[profile]`, overridden by every keyword in `given` that is not None, each checked against the preset's kind of value."
+def resolve_profile(profile:str, presets:dict[str, dict], *,
+                    namespace:dict|None=None,   # a notebook's `globals()`: each preset key's value is read from it, so a knob is written once per preset
+                    **given)->SimpleNamespace:
+    "The settings for `profile`: `presets[profile]`, overridden by every keyword in `given` (or name in `namespace`) that is not None, each checked against the preset's kind of value."
     if profile not in presets: raise ValueError(f"Unknown profile={profile!r}. Use one of: {', '.join(presets)}")
+    if namespace is not None:
+        if absent := [k for k in presets[profile] if k not in namespace]: raise ValueError(f"the parameters cell has no {', '.join(absent)} (a key of profile {profile!r})")
+        given = {k: namespace[k] for k in presets[profile]} | given
     out = dict(presets[profile])
     unknown = [k for k in given if k not in out]
     if unknown: raise ValueError(f"unknown parameters {unknown} for profile {profile!r}; known: {', '.join(out)}")
