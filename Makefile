@@ -80,11 +80,11 @@ BENCH_ARGS ?= --workload W1 --n 1000
 bench: install data
 	$(PY) benchmarks/bench_gw.py $(BENCH_ARGS)
 
-## make bench-compare BEFORE=<git revision>: that revision's engine against this checkout's, alternating in one run (W1, n = 1000; benchmarks/bench_before_after.py)
+## make bench-compare BEFORE=<git revision> [RECORD=benchmarks/records/x.json]: that revision's engine against this checkout's, alternating in one run (W1, n = 1000; benchmarks/bench_before_after.py)
 BEFORE ?= HEAD
 bench-compare: install
 	rm -rf build/bench-before && git worktree prune && git worktree add -f --detach build/bench-before $(BEFORE)
-	$(PY) benchmarks/bench_before_after.py --before build/bench-before; s=$$?; git worktree remove --force build/bench-before; exit $$s
+	$(PY) benchmarks/bench_before_after.py --before build/bench-before $(if $(RECORD),--record $(RECORD),); s=$$?; git worktree remove --force build/bench-before; exit $$s
 
 ## make docs: the static site in _site/ (Sphinx + myst-nb + furo, offline; MathJax from the npm registry, checksummed). Open _site/index.html, or serve it: python3 -m http.server -d _site
 docs: install

@@ -43,6 +43,7 @@ def main(argv=None) -> int:
     ap.add_argument("--workload", default="W1", choices=["W1", "W2"])
     ap.add_argument("--n", type=int, default=1000, help="inputs per layer (default 1000)")
     ap.add_argument("--repeat", type=int, default=3, help="timings of each, alternating (default 3)")
+    ap.add_argument("--record", type=Path, default=None, help="also write the JSON, with the date and both git revisions, to this file")
     args = ap.parse_args(argv)
     before, after = args.before.resolve(), HERE.parent
     if not (before/"gwpaper"/"__init__.py").exists(): ap.error(f"{before} holds no gwpaper/ package")
@@ -62,6 +63,13 @@ def main(argv=None) -> int:
     print(f"time after/before = {out['time_ratio']:.3f} (medians of {args.repeat}: {t['after']:.2f} s vs {t['before']:.2f} s)")
     print(f"values: max relative difference {out['values_max_rel_diff']:.3g}; lower bounds: {out['lower_bounds_max_rel_diff']:.3g}")
     print(json.dumps(out))
+    if args.record is not None:
+        import datetime
+        rev = lambda root: subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip() or None
+        dirty = bool(subprocess.run(["git", "-C", str(after), "status", "--porcelain", "--", "gwpaper"], capture_output=True, text=True).stdout.strip())
+        rec = {"date": datetime.date.today().isoformat(), "before_rev": rev(before), "after_rev": rev(after), "after_uncommitted_changes": dirty} | out
+        args.record.parent.mkdir(parents=True, exist_ok=True); args.record.write_text(json.dumps(rec, indent=1) + "\n")
+        print(f"wrote {args.record}")
     return 0
 
 
