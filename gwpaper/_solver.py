@@ -62,7 +62,7 @@ EMD_WARM = "potentials_init" in inspect.signature(ot.emd).parameters   # POT ≥
 
 @dataclass
 class LPCost:
-    "An LP cost matrix given by `full(out, du, dv)` (all of it, minus duals du 1ᵀ + 1 dvᵀ if given, written into `out`) and `at(r, c)` (its entries at arcs (r, c), rounded as `full(out)` rounds them); `scale` ≥ max |M_ij| sets the certificate's tolerance."
+    "An LP cost matrix given by `full(out, du, dv)` (all of it, minus duals du 1ᵀ + 1 dvᵀ if given, written into `out`) and `at(r, c)` (its entries at arcs (r, c), rounded as `full(out)` rounds them); `scale` ≥ `max |M_ij|` sets the certificate's tolerance."
     full: callable
     at: callable
     scale: float
@@ -194,7 +194,7 @@ def step_towards(A:np.ndarray, B:np.ndarray, alpha:float):
 
 # %% ../nbs/02a_solver.ipynb #570de392
 class VertexProducts:
-    "C_a T C_b / n for vertices T of Π(p, q): afresh, or for a permutation σ as a rank-|S| update of the last one where σ moved |S| ≤ n/2 rows. `fast`: in float32."
+    "C_a T C_b / n for vertices T of Π(p, q): afresh, or for a permutation σ as a rank-`|S|` update of the last one where σ moved `|S| ≤ n/2` rows. `fast`: in float32."
     def __init__(self, C_a:np.ndarray, C_b:np.ndarray, ops, fast:bool):
         self.ops, self.fast, self.C_b, self.n = ops, fast, C_b, len(C_a)
         self.Ca, self.Cb = ops.put(C_a), ops.put(C_b)

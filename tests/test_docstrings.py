@@ -36,7 +36,9 @@ def _rest_errors(doc:str)->list[str]:
     docutils.core.publish_doctree(inspect.cleandoc(doc), settings_overrides={"report_level": 3, "halt_level": 5, "warning_stream": err})
     return [l for l in err.getvalue().splitlines() if "ERROR" in l or "SEVERE" in l]
 
-@pytest.mark.parametrize("name, obj", DOCUMENTED, ids=[n for n, _ in DOCUMENTED])
+PUBLIC = list(public_objects())
+
+@pytest.mark.parametrize("name, obj", PUBLIC, ids=[n for n, _ in PUBLIC])
 def test_docstrings_are_valid_rest(name, obj):
     "What `make docs` (Sphinx -W) would refuse, caught here: e.g. `|x|` in a parameter comment is a reST substitution."
     assert _rest_errors(obj.__doc__ or "") == [], name
