@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
-from .utils import check_representations, atomic_write_json, documented, json_ready, write_folder, keyword_options
+from .utils import check_representations, atomic_write_json, documented, json_ready, write_folder, keyword_options, moved_names
 from .representations import (hooked_representations, default_layers, check_batch_size, layer_diagnostics, warn_degenerate_layers,
                                      as_batches)
 from .encoders import hf_hidden_states, hf_tensor_hidden_states, load_encoder, auto_pooling
@@ -351,9 +351,4 @@ def layer_map(
     return LayerMap(lm, segment(lm, k, alpha=alpha), info, r, opts)
 
 # %% ../nbs/03b_maps.ipynb #e8faa403
-def __getattr__(name:str):
-    "`compare_models` and `ModelComparison`, read from `gwpaper.compare` on first use."
-    if name in ("compare_models", "ModelComparison"):
-        from gwpaper import compare
-        return getattr(compare, name)
-    raise AttributeError(f"module 'gwpaper.maps' has no attribute {name!r}")
+__getattr__ = moved_names("gwpaper.maps", dict.fromkeys(("compare_models", "ModelComparison"), "gwpaper.compare"))   # they moved to gwpaper.compare

@@ -10,7 +10,7 @@ import pandas as pd
 from .utils import progress_bar
 import os, socket, threading, warnings, functools, inspect, contextlib, itertools
 from pathlib import Path
-from .utils import check_representations, as_array, warn, documented, keyword_options
+from .utils import check_representations, as_array, warn, documented, keyword_options, moved_names
 
 # %% auto #0
 __all__ = ['POOLINGS', 'repeating_blocks', 'default_layers', 'pool_hidden', 'pool_output', 'check_batch_size', 'as_batches',
@@ -312,9 +312,4 @@ def warn_degenerate_layers(diag:pd.DataFrame, pooling:str|None=None)->list[str]:
 _MOVED_TO_ENCODERS = ("OFFLINE_ENCODER", "resolve_model_path", "quiet_transformers", "hub_reachable", "gguf_file", "load_encoder",
                       "ENCODER_LABELS", "encoder_label", "HF_POOLINGS", "is_decoder", "auto_pooling", "hf_hidden_states", "hf_tensor_hidden_states")
 
-def __getattr__(name:str):
-    "The names that moved to `gwpaper.encoders`, read from there on first use."
-    if name in _MOVED_TO_ENCODERS:
-        from gwpaper import encoders
-        return getattr(encoders, name)
-    raise AttributeError(f"module 'gwpaper.representations' has no attribute {name!r}")
+__getattr__ = moved_names("gwpaper.representations", dict.fromkeys(_MOVED_TO_ENCODERS, "gwpaper.encoders"))

@@ -13,7 +13,7 @@ __all__ = ['FETCHED_ENCODERS', 'repo_root', 'figures_dir', 'cache_dir', 'fetched
            'matrix_values', 'matrix_labels', 'check_representations', 'digest', 'atomic_write_bytes',
            'atomic_write_json', 'warn', 'usable_folder', 'json_ready', 'write_folder', 'temporary_environ',
            'live_output', 'progress_bar', 'source_comments', 'source_constant', 'documented',
-           'PositionalArgumentWarning', 'keyword_options']
+           'PositionalArgumentWarning', 'keyword_options', 'moved_names']
 
 # %% ../nbs/09_utils.ipynb #e646340d
 def repo_root(start:Path|str|None=None)->Path|None:
@@ -289,3 +289,13 @@ def keyword_options(fn):
         warn(f"{fn.__name__}(): pass {', '.join(names)} by keyword ({names[0]}=...); options by position are deprecated and will stop working", PositionalArgumentWarning)
         return fn(*args[:n_data], **dict(zip(names, extra)), **kwargs)
     return call
+
+# %% ../nbs/09_utils.ipynb #6470f6d7
+def moved_names(module:str, moved:dict[str, str]):
+    "A module `__getattr__` for `module` that reads each name of `moved` ({name: its new module}) from there on first use."
+    def __getattr__(name:str):
+        if name in moved:
+            import importlib
+            return getattr(importlib.import_module(moved[name]), name)
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+    return __getattr__
