@@ -9,6 +9,7 @@ requirements = cfg.get("requirements", "").split()
 dev_requirements = cfg.get("dev_requirements", "").split()
 gguf_requirements = cfg.get("gguf_requirements", "").split()  # transformers' GGUF loading
 paper_requirements = cfg.get("paper_requirements", "").split()  # the paper kit (gwpaper.paper): notebooks, datasets
+lens_requirements = cfg.get("lens_requirements", "").split()  # TransformerLens HookedTransformer models for layers="all" (3.x: 4.0 removed HookedTransformer)
 
 setuptools.setup(
     name=cfg["lib_name"],
@@ -24,7 +25,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=["gwpaper", "gwpaper.*"]),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={"paper": paper_requirements, "dev": dev_requirements, "gguf": gguf_requirements},
+    extras_require={"paper": paper_requirements, "dev": dev_requirements, "gguf": gguf_requirements, "lens": lens_requirements},
     python_requires=">=" + cfg["min_python"],
     zip_safe=False,
     entry_points={"console_scripts": cfg.get("console_scripts", "").split(),

@@ -16,7 +16,7 @@ from .utils import documented, keyword_options
 
 # %% auto #0
 __all__ = ['block_recovery_ari', 'cut_positions', 'BoundaryRecovery', 'boundary_recovery', 'LayerMatching', 'layer_matching',
-           'layer_matching_accuracy']
+           'layer_matching_accuracy', 'block_contrast', 'BlockNull', 'block_null', 'PairedTest', 'paired_test']
 
 # %% ../nbs/03a_evaluate.ipynb #357f4d5f
 @keyword_options
@@ -107,3 +107,64 @@ def layer_matching(
 def layer_matching_accuracy(reps_by_model:list, metric:str="gw", *, n_jobs:int=1, progress:bool=True, **kwargs)->float:
     "Fraction of (ordered model pair, layer i) for which the closest layer of the other model is layer i: `layer_matching(...).accuracy`."
     return layer_matching(reps_by_model, metric, n_jobs=n_jobs, progress=progress, **kwargs).accuracy
+
+# %% ../nbs/03a_evaluate.ipynb #529d7672
+def block_contrast(D, blocks)->float:
+    "Mean entry between layers of different blocks minus mean entry within blocks (off-diagonal, NaN ignored); `blocks` are half-open (start, end) pairs or a `Segmentation`."
+    V = np.asarray(getattr(D, "values", D), float); L = len(V)
+    lab = np.empty(L, int)
+    for b, (s, e) in enumerate(getattr(blocks, "blocks", blocks)): lab[s:e] = b
+    same = lab[:, None] == lab[None, :]; off = ~np.eye(L, dtype=bool)
+    within, between = V[same & off], V[~same]
+    if not len(within) or not len(between): return float("nan")
+    return float(np.nanmean(between) - np.nanmean(within))
+
+@documented
+@dataclass
+class BlockNull:
+    "A segmentation's block contrast beside random contiguous partitions with the same number of blocks."
+    observed: float      # `block_contrast` of the blocks found
+    null_mean: float     # mean over the random partitions
+    null_sd: float
+    p_value: float       # (1 + #null ≥ observed) / (1 + n_draws)
+    k: int
+    n_draws: int
+
+@keyword_options
+@documented
+def block_null(
+    D,                      # a `LayerMatrix` or (L, L) array
+    blocks,                 # the blocks found: a `Segmentation` or (start, end) pairs
+    *,
+    n_draws:int=999,        # random partitions
+    seed:int=0,
+)->BlockNull:
+    "How distinct the blocks are, against random contiguous partitions into as many blocks."
+    bl = list(getattr(blocks, "blocks", blocks)); L, k = len(np.asarray(getattr(D, "values", D))), len(bl)
+    obs = block_contrast(D, bl)
+    if k < 2: return BlockNull(obs, float("nan"), float("nan"), float("nan"), k, 0)
+    g = np.random.default_rng(seed); null = np.empty(n_draws)
+    for i in range(n_draws):
+        cuts = np.sort(g.choice(np.arange(1, L), k - 1, replace=False)); edges = [0, *cuts, L]
+        null[i] = block_contrast(D, list(zip(edges[:-1], edges[1:])))
+    return BlockNull(obs, float(null.mean()), float(null.std()), float((1 + (null >= obs).sum())/(1 + n_draws)), k, n_draws)
+
+# %% ../nbs/03a_evaluate.ipynb #8b100bb1
+@documented
+@dataclass
+class PairedTest:
+    "Mean of a − b over pairs, with a sign-flip permutation p-value."
+    mean_a: float
+    mean_b: float
+    mean_diff: float     # mean of a − b
+    p_value: float       # two-sided
+    n: int               # pairs
+
+def paired_test(a, b, n_resamples:int=9999, seed:int=0)->PairedTest:
+    "Sign-flip permutation test of mean(a − b) = 0 over paired samples (NaN pairs dropped)."
+    from scipy.stats import permutation_test
+    a, b = np.asarray(a, float), np.asarray(b, float); ok = ~(np.isnan(a) | np.isnan(b)); a, b = a[ok], b[ok]
+    if len(a) < 2: return PairedTest(float(np.mean(a)) if len(a) else float("nan"), float(np.mean(b)) if len(b) else float("nan"), float(np.mean(a - b)) if len(a) else float("nan"), float("nan"), len(a))
+    stat = lambda x, y: np.mean(x - y)
+    r = permutation_test((a, b), stat, permutation_type="samples", n_resamples=n_resamples, alternative="two-sided", random_state=seed)
+    return PairedTest(float(a.mean()), float(b.mean()), float((a - b).mean()), float(r.pvalue), len(a))

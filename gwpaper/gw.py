@@ -134,6 +134,7 @@ class LayerMatrix:
     metric: str                            # the metric in `METRICS`
     lower_bounds: np.ndarray|None = None   # (L, L) lower-bound certificates when metric == "gw"
     band: int|None = None                  # only pairs at most `band` layers apart were computed, the rest is NaN; None: all
+    kinds: list[str]|None = None           # what each layer is (`gwpaper.hook_points.KINDS`, from layers="all"); None: not known
 
     def to_frame(self)->pd.DataFrame:
         "The matrix as a labelled DataFrame."

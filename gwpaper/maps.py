@@ -14,7 +14,8 @@ from .representations import (hooked_representations, default_layers, check_batc
                                      as_batches)
 from .encoders import hf_hidden_states, hf_tensor_hidden_states, load_encoder, auto_pooling
 from .gw import layer_matrix, check_layer_matrix_options, LayerMatrix
-from .subnetworks import segment, Segmentation
+from .subnetworks import segment, Segmentation, top_pairs
+from .hook_points import hook_point_representations
 from .trust import TrustReport, trust_report, quiet_layer_warnings
 
 # %% auto #0
@@ -32,6 +33,7 @@ class Representations:
     pooling_note: str = ""   # why that pooling (what "auto" decided)
     lengths: np.ndarray|None = None            # text models: each input's length in tokens
     diagnostics: pd.DataFrame|None = None      # `layer_diagnostics` of the layers
+    kinds: list[str]|None = None               # layers="all": each representation's kind (`gwpaper.hook_points.KINDS`)
 
     def __repr__(self)->str:
         return (f"Representations({self.model}: {len(self.reps)} layers, n = {len(self.reps[0])}, pooling = {self.pooling}; "
@@ -87,12 +89,17 @@ def _token_lengths(tokenizer, texts:list[str], max_length:int)->np.ndarray:
     "Each text's length in tokens, as the model reads it (special tokens included, truncated at `max_length`)."
     return np.array([len(ids) for ids in tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]])
 
-def _select(reps:list, labels:list[str], layers)->tuple[list, list[str]]:
-    "The hidden states named in `layers` (labels such as 'h3', or indices)."
-    if layers is None: return reps, labels
+def _layer_index(labels:list[str], layers)->list[int]:
+    "Positions of the layers named in `layers` (labels such as 'h3', or indices)."
     idx = [labels.index(l) if str(l) in labels else l for l in layers]
     bad = [l for l, i in zip(layers, idx) if not isinstance(i, (int, np.integer)) or not -len(labels) <= i < len(labels)]
     if bad: raise ValueError(f"unknown layers {bad}; this model has {', '.join(labels)}")
+    return idx
+
+def _select(reps:list, labels:list[str], layers)->tuple[list, list[str]]:
+    "The hidden states named in `layers` (labels such as 'h3', or indices)."
+    if layers is None: return reps, labels
+    idx = _layer_index(labels, layers)
     return [reps[i] for i in idx], [labels[i] for i in idx]
 
 # %% ../nbs/03b_maps.ipynb #e0495d05
@@ -101,9 +108,10 @@ def _select(reps:list, labels:list[str], layers)->tuple[list, list[str]]:
 def model_representations(
     model,                        # torch module, HF name/folder/.gguf/model, or None (inputs are representations)
     inputs,                       # tensor/array/batches/DataLoader, a list of texts, a `Representations`, or a list of (n, d_l) arrays
-    layers:list|None=None,        # module names (torch), hidden-state names 'h0'.. or indices (HF), or names for representations
+    layers:list|str|None=None,    # module names (torch), hidden-state names 'h0'.. or indices (HF), or names for representations; "all": every hook point (`hook_points`)
     *,
     pooling:str|None=None,        # outputs with > 2 axes; default "auto": mean for encoders and conv maps, the last token for decoders
+    position:str|int|None=None,   # layers="all": the token each input is read at, "last" (default), "first", "mean" or (HookedTransformer) an index
     n:int|None=None,              # use n of the inputs, drawn with `seed`; None: all
     seed:int=0,
     tokenizer=None,               # for a loaded HF model
@@ -119,13 +127,18 @@ def model_representations(
         if model is not None: raise ValueError("inputs is a Representations (already read through a model); pass model=None")
         r = inputs.subset(_subsample(len(inputs.reps[0]), n, seed))
         if layers is not None:
-            reps, labels = _select(r.reps, r.labels, layers); r = replace(r, reps=reps, labels=labels, diagnostics=None)
+            idx = _layer_index(r.labels, layers)
+            r = replace(r, reps=[r.reps[i] for i in idx], labels=[r.labels[i] for i in idx], diagnostics=None,
+                        kinds=None if r.kinds is None else [r.kinds[i] for i in idx])
         return _diagnosed(r, warn_now=inputs.diagnostics is None)      # warned once: when its layers were first diagnosed
     inputs = read_once(inputs, loaders=False)         # a generator is read once, not once per use
     if n is not None and _reorders(inputs):
         raise ValueError(f"this DataLoader's {type(_sampler(inputs)).__name__} reorders the inputs on every pass, so n={n} would draw other "
                          "inputs each time; use a sequential loader (shuffle=False, no random sampler) or n=None")
     pool = pooling or "auto"
+    every = isinstance(layers, str) and layers == "all"
+    if position is not None and not every: raise ValueError("position= is for layers='all'; other layers are pooled by pooling=")
+    if every: return _all_representations(model, inputs, pooling, position, n, seed, batch_size, progress)
     if model is None:
         if isinstance(inputs, dict): layers, inputs = (list(inputs) if layers is None else layers), list(inputs.values())
         reps = check_representations(inputs)
@@ -161,6 +174,20 @@ def model_representations(
         note = "auto: tokens averaged over real tokens, conv maps over positions" if pool == "auto" else "given"
         return _diagnosed(Representations(reps if arrays else _subsample_rows(reps, n, seed), names, type(model).__name__, "mean" if pool == "auto" else pool, note))
     raise ValueError(f"model must be a torch.nn.Module, an HF model (name, folder or loaded model), or None with representations as inputs; got {type(model).__name__}")
+
+def _all_representations(model, inputs, pooling, position, n, seed, batch_size, progress)->Representations:
+    "layers='all': every hook point of a torch model or a `HookedTransformer`, with kinds."
+    if not isinstance(model, nn.Module) or _is_hf(model):
+        raise ValueError("layers='all' reads hook points of a torch module or a TransformerLens HookedTransformer; for an HF model, "
+                         "load it with TransformerLens (HookedTransformer.from_pretrained) or pass its hidden-state names")
+    if pooling is not None: raise ValueError("with layers='all', pick the token with position= ('last', 'first', 'mean' or an index), not pooling=")
+    position = "last" if position is None else position
+    arrays = isinstance(inputs, (torch.Tensor, np.ndarray))
+    idx = _subsample(len(inputs), n, seed) if arrays else None
+    x = inputs if idx is None else inputs[torch.as_tensor(idx) if isinstance(inputs, torch.Tensor) else idx]
+    hp = hook_point_representations(model, x, position=position, batch_size=256 if batch_size is None else batch_size, progress=progress)
+    reps = hp.reps if arrays else _subsample_rows(hp.reps, n, seed)
+    return _diagnosed(Representations(reps, hp.labels, type(model).__name__, f"position={position}", "layers='all': one token per input", kinds=hp.kinds))
 
 def _diagnosed(r:Representations, warn_now:bool=True)->Representations:
     "`r` with its `layer_diagnostics`; a warning for layers dominated by one direction (once, when first read)."
@@ -262,9 +289,13 @@ class LayerMap:
         if band is not None and m.band is not None and band <= m.band or band is not None and m.band is None: m = _within_band(m, band)
         elif band != m.band:                                  # wider: only the missing pairs
             if self.representations is None: raise ValueError("this LayerMap keeps no representations, so a wider band cannot be computed; call layer_map again")
-            with quiet_layer_warnings(): m = layer_matrix(self.representations.reps, m.metric, labels=m.labels, band=band, known=m, progress=False, **self.options)
+            with quiet_layer_warnings(): m = replace(layer_matrix(self.representations.reps, m.metric, labels=m.labels, band=band, known=m, progress=False, **self.options), kinds=m.kinds)
         info = _with(self.info, band=m.band, alpha=alpha, seconds=time.time() - t)
         return LayerMap(m, segment(m, k, alpha=alpha), info, self.representations, self.options)
+
+    def top_pairs(self, k:int=10, across_kinds:bool=True)->pd.DataFrame:
+        "The k most similar pairs of layers (smallest values; with `across_kinds`, only pairs of different kinds: the paper's Table 2)."
+        return top_pairs(self.matrix, k, across_kinds=across_kinds)
 
     def plot(self, ax=None, **kwargs):
         "The heatmap with the blocks outlined (keywords go to `gwpaper.plots.plot_layer_matrix`)."
@@ -282,7 +313,9 @@ class LayerMap:
             import matplotlib.pyplot as plt
             from gwpaper.plots import save_figure
             ax = self.plot()
-            try: saved = save_figure(ax.figure, "layer_map", self.matrix.to_frame(), out_dir=tmp, data_name="matrix")
+            frame = self.matrix.to_frame()
+            if self.matrix.kinds is not None: frame.insert(0, "kind", self.matrix.kinds)
+            try: saved = save_figure(ax.figure, "layer_map", frame, out_dir=tmp, data_name="matrix")
             finally: plt.close(ax.figure)
             seg = self.segmentation
             summary = {"blocks": self.blocks, "boundaries": self.boundaries, "k": int(seg.k), "layers": self.matrix.labels, "k_rule": seg.note,
@@ -314,9 +347,10 @@ class LayerMap:
 def layer_map(
     model,                        # torch module, HF name/folder/.gguf/model, or None (then `inputs` are representations)
     inputs,                       # what the model reads (see `model_representations`), or the representations (a list, or a `Representations`)
-    layers:list|None=None,        # which layers; default: every activation module (or the repeating blocks) / every hidden state / all given
+    layers:list|str|None=None,    # which layers; default: every activation module (or the repeating blocks) / every hidden state / all given; "all": every hook point with its kind
     *,
     pooling:str|None=None,        # outputs with > 2 axes; default "auto": mean for encoders and conv maps, the last token for decoders
+    position:str|int|None=None,   # layers="all": the token each input is read at, "last" (default), "first", "mean" or (HookedTransformer) an index
     metric:str="gw",              # any metric of `layer_matrix`
     labels:list[str]|None=None,   # display names for the layers (default: their module or hidden-state names)
     n:int|None=None,              # use n of the inputs, drawn with `seed`; None: all
@@ -339,14 +373,14 @@ def layer_map(
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1): raise ValueError(f"{name}={v!r} must be a positive integer, or None")
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0: raise ValueError(f"n_boot={n_boot!r} must be an integer ≥ 0")
     check_layer_matrix_options(metric, **kw)           # before the forward passes: a typo fails now, not after them
-    r = model_representations(model, inputs, layers, pooling=pooling, n=n, seed=seed, tokenizer=tokenizer, max_length=max_length,
+    r = model_representations(model, inputs, layers, pooling=pooling, position=position, n=n, seed=seed, tokenizer=tokenizer, max_length=max_length,
                               batch_size=batch_size, progress=progress)
     if labels is not None:
         if len(labels) != len(r.reps): raise ValueError(f"{len(labels)} labels for {len(r.reps)} layers")
         r = replace(r, labels=[str(l) for l in labels], diagnostics=None if r.diagnostics is None else r.diagnostics.assign(layer=[str(l) for l in labels]))
     if k is not None and k > len(r.reps): raise ValueError(f"k={k} blocks, but the model has {len(r.reps)} layer{'s'[:len(r.reps) != 1]}")
     opts = dict(kw)
-    lm = layer_matrix(r.reps, metric, labels=r.labels, progress=progress, band=band, **opts)
+    lm = replace(layer_matrix(r.reps, metric, labels=r.labels, progress=progress, band=band, **opts), kinds=r.kinds)
     info = MapInfo(r.model, len(r.reps[0]), r.pooling, r.pooling_note, metric, lm.band, seed, alpha, int(n_boot), __version__, engine_version(), time.time() - t)
     return LayerMap(lm, segment(lm, k, alpha=alpha), info, r, opts)
 

@@ -13,7 +13,7 @@ from matplotlib.patches import Rectangle
 from .utils import figures_dir, matrix_values, matrix_labels, documented, keyword_options
 
 # %% auto #0
-__all__ = ['plot_layer_matrix', 'plot_cross_matrix', 'plot_boundary_scores', 'SavedFigure', 'save_figure']
+__all__ = ['plot_layer_matrix', 'color_by_kind', 'plot_cross_matrix', 'plot_boundary_scores', 'SavedFigure', 'save_figure']
 
 # %% ../nbs/04_plots.ipynb #9dcccdbb
 def _blocks_of(blocks)->list[tuple[int, int]]:
@@ -33,15 +33,31 @@ def plot_layer_matrix(
     vmin:float|None=None,      # colour scale limits: give the same to panels that are compared
     vmax:float|None=None,
 ):
-    "Seaborn heatmap of a layer×layer matrix, with a colorbar and an outline around each block."
+    """Seaborn heatmap of a layer×layer matrix, with a colorbar and an outline around each block. A matrix with `kinds`
+    (layers="all") colours each tick label by its kind, with a legend, and grows with the number of layers."""
     values = matrix_values(lm, "lm"); L = len(values)
     if values.ndim != 2 or values.shape[0] != values.shape[1]: raise ValueError(f"lm must be a square layer×layer matrix, got shape {values.shape}")
     labels = matrix_labels(lm, L)
     metric = getattr(lm, "metric", "distance")
-    ax = _heatmap(values, labels, labels, ax, cmap, cbar_label or metric, title or metric, "layer", "layer", (4.2, 3.6), vmin, vmax)
+    kinds = getattr(lm, "kinds", None)
+    size = (4.2, 3.6) if kinds is None else (max(4.2, 0.12*L + 3), max(3.6, 0.12*L + 1.5))
+    ax = _heatmap(values, labels, labels, ax, cmap, cbar_label or metric, title or metric, "layer", "layer", size, vmin, vmax)
+    if kinds is not None: color_by_kind(ax, labels, kinds)
     for s, e in _blocks_of(blocks):
         ax.add_patch(Rectangle((s, s), e - s, e - s, fill=False, edgecolor="cyan", lw=2))
     return ax
+
+def color_by_kind(ax, labels:list[str], kinds:list[str]):
+    "Every layer's tick label on a layer×layer heatmap, coloured by its kind (one colour per kind, in order of appearance), and a legend."
+    from matplotlib.patches import Patch
+    if len(labels) != len(kinds): raise ValueError(f"{len(kinds)} kinds for {len(labels)} layers")
+    names = list(dict.fromkeys(kinds)); pal = dict(zip(names, sns.color_palette("tab20", len(names))))
+    ax.set_xticks(np.arange(len(kinds)) + 0.5); ax.set_yticks(np.arange(len(kinds)) + 0.5)
+    ax.set_xticklabels(labels, fontsize=5); ax.set_yticklabels(labels, fontsize=5)
+    for axis in (ax.get_xticklabels(), ax.get_yticklabels()):
+        for t, k in zip(axis, kinds): t.set_color(pal[k])
+    ax.legend(handles=[Patch(color=pal[k], label=k) for k in names], title="kind", fontsize=6, title_fontsize=7,
+              loc="upper left", bbox_to_anchor=(1.25, 1), frameon=False)
 
 def _heatmap(values, rows, cols, ax, cmap, cbar_label, title, xlabel, ylabel, size, vmin=None, vmax=None):
     "The labelled seaborn heatmap with a colorbar that every matrix plot shares."

@@ -12,7 +12,7 @@ from .utils import matrix_values, check_representations, documented, keyword_opt
 
 # %% auto #0
 __all__ = ['band_of', 'boundary_scores', 'Segmentation', 'block_costs', 'split_p_value', 'choose_k', 'segment', 'spectral_blocks',
-           'labels_from_sizes', 'block_ari', 'block_stability']
+           'labels_from_sizes', 'block_ari', 'block_stability', 'top_pairs']
 
 # %% ../nbs/03_subnetworks.ipynb #3dbec4e5
 def band_of(D)->int|None:
@@ -245,3 +245,25 @@ def block_stability(
         counts[seg.boundaries] += 1
     pos = np.arange(1, L)
     return pd.DataFrame({"boundary": pos, "frequency": counts[1:]/n_boot, "in_full": np.isin(pos, full.boundaries)})
+
+# %% ../nbs/03_subnetworks.ipynb #b1995407
+@keyword_options
+@documented
+def top_pairs(
+    lm,                       # a `LayerMatrix` (with `kinds` for `across_kinds`)
+    k:int=10,                 # how many pairs
+    *,
+    across_kinds:bool=True,   # only pairs whose kinds differ (needs `lm.kinds`)
+)->pd.DataFrame:              # rank, layer_a, kind_a, layer_b, kind_b, index_a, index_b, value; smallest value first
+    "The k most similar pairs of layers: the smallest off-diagonal entries of the upper triangle (NaN, uncomputed pairs, left out)."
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1: raise ValueError(f"k={k!r} must be a positive integer")
+    V = matrix_values(lm, "lm"); L = len(V); labels = list(getattr(lm, "labels", range(L)))
+    kinds = getattr(lm, "kinds", None)
+    if across_kinds and kinds is None: raise ValueError("across_kinds=True needs a matrix with kinds (layer_map(..., layers='all')); pass across_kinds=False")
+    i, j = np.triu_indices(L, 1)
+    keep = ~np.isnan(V[i, j]) & (np.array([kinds[a] != kinds[b] for a, b in zip(i, j)], bool) if across_kinds else True)
+    i, j = i[keep], j[keep]; order = np.argsort(V[i, j], kind="stable")[:k]
+    kind = (lambda x: kinds[x]) if kinds is not None else (lambda x: None)
+    return pd.DataFrame({"rank": np.arange(1, len(order) + 1), "layer_a": [labels[a] for a in i[order]], "kind_a": [kind(a) for a in i[order]],
+                         "layer_b": [labels[b] for b in j[order]], "kind_b": [kind(b) for b in j[order]],
+                         "index_a": i[order], "index_b": j[order], "value": V[i[order], j[order]]})

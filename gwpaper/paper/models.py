@@ -113,20 +113,28 @@ class FitOptions:
     batch_size:int = 128       # rows per step
     weight_decay:float = 0.0   # AdamW's weight decay
     progress:bool = True       # a bar over the epochs
+    one_cycle:bool = False     # the one-cycle schedule (warm up over 10% of the steps to `lr`, then anneal); False: a constant `lr`
+    clip:float|None = None     # clip the gradient norm to this; None: no clipping
+    betas:tuple = (0.9, 0.999) # AdamW's betas
 
 def fit(model:nn.Module, params:list, X, y, *, opts:FitOptions, gen:torch.Generator, hist:TrainHistory, stage:int|None=None,
         X_test=None, y_test=None, desc:str="training", forward=None, extra:dict|None=None, train_acc:bool=True)->TrainHistory:
     "AdamW on shuffled mini-batches of (X, y) through `forward` (default: `model` up to head `stage`), one row per epoch appended to `hist`; evaluation time goes to `hist.eval_seconds`. The MLP and vision trainers all train through it."
     forward = forward or (lambda x: model(x, stage=stage))
-    opt = torch.optim.AdamW(params, lr=opts.lr, weight_decay=opts.weight_decay)
+    opt = torch.optim.AdamW(params, lr=opts.lr, weight_decay=opts.weight_decay, betas=opts.betas)
     X, y = torch.as_tensor(X), torch.as_tensor(y); batch_size = opts.batch_size
+    steps = opts.epochs*-(-len(X)//batch_size)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=opts.lr, total_steps=steps, pct_start=0.1) if opts.one_cycle and steps else None
     model.train()
     for ep in progress_bar(range(opts.epochs), desc=desc, progress=opts.progress):
         perm = torch.randperm(len(X), generator=gen); total = 0.0
         for i in range(0, len(X), batch_size):
             idx = perm[i:i+batch_size]
             loss = nn.functional.cross_entropy(forward(X[idx]), y[idx])
-            opt.zero_grad(); loss.backward(); opt.step(); total += loss.item()*len(idx)
+            opt.zero_grad(); loss.backward()
+            if opts.clip is not None: nn.utils.clip_grad_norm_(params, opts.clip)
+            opt.step(); total += loss.item()*len(idx)
+            if sched is not None: sched.step()
         t = time.perf_counter()
         row = {"stage": stage, **(extra or {}), "epoch": ep, "loss": total/len(X)}
         if train_acc: row["train_acc"] = _accuracy(forward, model, X, y)
