@@ -160,7 +160,14 @@ class PairedTest:
     p_value: float       # two-sided
     n: int               # pairs
 
-def paired_test(a, b, n_resamples:int=9999, seed:int=0)->PairedTest:
+@keyword_options
+@documented
+def paired_test(
+    a, b,                   # paired samples (one value per seed), the same length
+    *,
+    n_resamples:int=9999,   # sign patterns drawn (all 2^n when that is fewer)
+    seed:int=0,
+)->PairedTest:
     "Sign-flip permutation test of mean(a − b) = 0 over paired samples (NaN pairs dropped)."
     from scipy.stats import permutation_test
     a, b = np.asarray(a, float), np.asarray(b, float); ok = ~(np.isnan(a) | np.isnan(b)); a, b = a[ok], b[ok]
