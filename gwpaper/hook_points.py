@@ -9,11 +9,11 @@ import re
 import numpy as np, torch
 from torch import nn
 from .utils import progress_bar, check_representations, documented, keyword_options
-from .representations import as_batches, check_batch_size, eval_mode, hooked_representations, prepare_batch, model_dtype
+from .representations import as_batches, check_batch_size, eval_mode, hooked_representations, all_modules
 
 # %% auto #0
 __all__ = ['KINDS', 'POSITIONS', 'lens_kind', 'is_hooked_transformer', 'lens_hooks', 'check_position', 'select_position',
-           'HookPoints', 'lens_representations', 'module_kind', 'all_modules', 'hook_point_representations']
+           'HookPoints', 'lens_representations', 'module_kind', 'hook_point_representations']
 
 # %% ../nbs/00c_hook_points.ipynb #20bcf2d0
 KINDS = ("embedding", "positional", "residual pre", "layer-norm output", "q", "k", "v", "z", "attention pattern",
@@ -135,30 +135,6 @@ def module_kind(name:str, module:nn.Module)->str:
         return "other"
     if isinstance(module, (nn.TransformerEncoderLayer, nn.TransformerDecoderLayer)): return "residual post"
     return "other"
-
-# %% ../nbs/00c_hook_points.ipynb #103cfd54
-def all_modules(model:nn.Module, example)->list[str]:
-    "The modules of `model` that run once on `example` (one batch, as `hooked_representations` reads it), leaves and fused blocks, in the order their outputs appear."
-    example, rows, _ = prepare_batch(example, next(model.parameters(), torch.empty(0)).device, model_dtype(model))
-    done, calls, handles = [], {}, []
-    def hook(name):
-        def f(mod, inp, out):
-            out = out[0] if isinstance(out, (tuple, list)) else out
-            calls[name] = calls.get(name, 0) + 1
-            if isinstance(out, torch.Tensor) and rows in tuple(out.shape[:2]): done.append(name)   # one row per input
-        return f
-    for name, m in model.named_modules():
-        if name: handles.append(m.register_forward_hook(hook(name)))
-    try:
-        with eval_mode(model), torch.no_grad(): model(**example) if isinstance(example, dict) else model(example)
-    finally:
-        for h in handles: h.remove()
-    mods = dict(model.named_modules())
-    def keep(n):
-        m = mods[n]
-        if isinstance(m, nn.Dropout) or calls[n] != 1: return False
-        return not any(f"{n}.{c}" in calls for c, _ in m.named_children())   # a leaf, or a block that ran fused
-    return [n for n in dict.fromkeys(done) if keep(n)]
 
 # %% ../nbs/00c_hook_points.ipynb #248c4a7f
 @keyword_options

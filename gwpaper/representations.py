@@ -14,7 +14,7 @@ from .utils import check_representations, as_array, warn, documented, keyword_op
 
 # %% auto #0
 __all__ = ['POOLINGS', 'repeating_blocks', 'default_layers', 'pool_hidden', 'pool_output', 'check_batch_size', 'as_batches',
-           'model_dtype', 'prepare_batch', 'eval_mode', 'hooked_representations', 'layer_diagnostics',
+           'model_dtype', 'prepare_batch', 'eval_mode', 'all_modules', 'hooked_representations', 'layer_diagnostics',
            'warn_degenerate_layers']
 
 # %% ../nbs/00_representations.ipynb #6f5a92a8
@@ -177,6 +177,29 @@ def _calls_per_module(model:nn.Module, batch)->dict[str, int]:
         for h in handles: h.remove()
     return counts
 
+def all_modules(model:nn.Module, example)->list[str]:
+    "The modules of `model` that run once on `example` (one batch, as `hooked_representations` reads it), leaves and fused blocks, in the order their outputs appear."
+    example, rows, _ = prepare_batch(example, _device_of(model), model_dtype(model))
+    done, calls, handles = [], {}, []
+    def hook(name):
+        def f(mod, inp, out):
+            out = out[0] if isinstance(out, (tuple, list)) else out
+            calls[name] = calls.get(name, 0) + 1
+            if isinstance(out, torch.Tensor) and rows in tuple(out.shape[:2]): done.append(name)   # one row per input
+        return f
+    for name, m in model.named_modules():
+        if name: handles.append(m.register_forward_hook(hook(name)))
+    try:
+        with eval_mode(model), torch.no_grad(): model(**example) if isinstance(example, dict) else model(example)
+    finally:
+        for h in handles: h.remove()
+    mods = dict(model.named_modules())
+    def keep(n):
+        m = mods[n]
+        if isinstance(m, nn.Dropout) or calls[n] != 1: return False
+        return not any(f"{n}.{c}" in calls for c, _ in m.named_children())   # a leaf, or a block that ran fused
+    return [n for n in dict.fromkeys(done) if keep(n)]
+
 def _check_layers(model:nn.Module, layers, example=None)->list[str]:
     layers = default_layers(model, example) if layers is None else list(layers)
     if not layers: raise ValueError("layers=[] names no layer; give module names, or None for the default layers")
@@ -194,7 +217,7 @@ def _check_layers(model:nn.Module, layers, example=None)->list[str]:
 def hooked_representations(
     model:nn.Module,                   # any torch module
     inputs,                            # tensor/array (n, ...), a list of batches, or a DataLoader (tensors, (x, y) tuples or dicts)
-    layers:list[str]|None=None,        # names from `model.named_modules()`; None: `default_layers` (checked on the first batch)
+    layers:list[str]|str|None=None,    # names from `model.named_modules()`; None: `default_layers` (checked on the first batch); "all": `all_modules`
     *,
     pooling:str="auto",                # outputs with > 2 axes: one of `POOLINGS` (see above); "auto": tokens and conv maps averaged
     batch_size:int=256,                # inputs per forward pass, for a tensor or array
@@ -208,6 +231,10 @@ def hooked_representations(
     batches = as_batches(inputs, batch_size); total = len(batches) if hasattr(batches, "__len__") else None
     it = iter(batches); first = next(it, None)                   # one pass over a loader: the first batch also picks the default layers
     if first is None: raise ValueError("`inputs` gave no batches")
+    if isinstance(layers, str) and layers == "all":
+        if hasattr(model, "run_with_cache") and hasattr(model, "hook_dict"):
+            raise ValueError("a HookedTransformer's per-head hook points come from gwpaper.hook_points.hook_point_representations (or layer_map(..., layers='all'))")
+        layers = all_modules(model, first)
     layers = _check_layers(model, layers, first if layers is None else None)
     if device is None: device = _device_of(model)
     dtype = model_dtype(model); modules = dict(model.named_modules())
