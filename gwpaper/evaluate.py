@@ -140,13 +140,14 @@ def block_null(
     seed:int=0,
 )->BlockNull:
     "How distinct the blocks are, against random contiguous partitions into as many blocks."
-    bl = list(getattr(blocks, "blocks", blocks)); L, k = len(np.asarray(getattr(D, "values", D))), len(bl)
-    obs = block_contrast(D, bl)
+    V = np.asarray(getattr(D, "values", D), float)      # once, not once per draw
+    bl = list(getattr(blocks, "blocks", blocks)); L, k = len(V), len(bl)
+    obs = block_contrast(V, bl)
     if k < 2: return BlockNull(obs, float("nan"), float("nan"), float("nan"), k, 0)
     g = np.random.default_rng(seed); null = np.empty(n_draws)
     for i in range(n_draws):
         cuts = np.sort(g.choice(np.arange(1, L), k - 1, replace=False)); edges = [0, *cuts, L]
-        null[i] = block_contrast(D, list(zip(edges[:-1], edges[1:])))
+        null[i] = block_contrast(V, list(zip(edges[:-1], edges[1:])))
     return BlockNull(obs, float(null.mean()), float(null.std()), float((1 + (null >= obs).sum())/(1 + n_draws)), k, n_draws)
 
 # %% ../nbs/03a_evaluate.ipynb #8b100bb1

@@ -55,6 +55,12 @@ def _subsample(N:int, n:int|None, seed:int)->np.ndarray|None:
     if n > N: raise ValueError(f"n={n} is more than the {N} inputs given")
     return np.sort(np.random.default_rng(seed).choice(N, n, replace=False))
 
+def _subsample_inputs(inputs, n:int|None, seed:int):
+    "Tensors and arrays cut to the n inputs `_subsample` draws, before the forward passes; anything else (batches) as given, cut after."
+    if not isinstance(inputs, (torch.Tensor, np.ndarray)): return inputs
+    idx = _subsample(len(inputs), n, seed)
+    return inputs if idx is None else inputs[torch.as_tensor(idx) if isinstance(inputs, torch.Tensor) else idx]
+
 def _subsample_rows(reps:list[np.ndarray], n:int|None, seed:int)->list[np.ndarray]:
     "The same n rows (inputs) of every layer, drawn as `_subsample` draws them."
     idx = _subsample(len(reps[0]), n, seed)
@@ -166,8 +172,7 @@ def model_representations(
         return _diagnosed(Representations(reps, labels, name, pool, f"auto: {note}" if pooling in (None, "auto") else note, lengths))
     if isinstance(model, nn.Module):
         arrays = isinstance(inputs, (torch.Tensor, np.ndarray))   # subsample arrays before the forward passes, batches after
-        idx = _subsample(len(inputs), n, seed) if arrays else None
-        x = inputs if idx is None else inputs[torch.as_tensor(idx) if isinstance(inputs, torch.Tensor) else idx]
+        x = _subsample_inputs(inputs, n, seed)
         bs = 256 if batch_size is None else batch_size
         names = default_layers(model, next(iter(as_batches(x, bs)), None)) if layers is None else [str(l) for l in layers]
         reps = hooked_representations(model, x, names, pooling=pool, batch_size=bs, progress=progress)
@@ -183,8 +188,7 @@ def _all_representations(model, inputs, pooling, position, n, seed, batch_size, 
     if pooling is not None: raise ValueError("with layers='all', pick the token with position= ('last', 'first', 'mean' or an index), not pooling=")
     position = "last" if position is None else position
     arrays = isinstance(inputs, (torch.Tensor, np.ndarray))
-    idx = _subsample(len(inputs), n, seed) if arrays else None
-    x = inputs if idx is None else inputs[torch.as_tensor(idx) if isinstance(inputs, torch.Tensor) else idx]
+    x = _subsample_inputs(inputs, n, seed)
     hp = hook_point_representations(model, x, position=position, batch_size=256 if batch_size is None else batch_size, progress=progress)
     reps = hp.reps if arrays else _subsample_rows(hp.reps, n, seed)
     return _diagnosed(Representations(reps, hp.labels, type(model).__name__, f"position={position}", "layers='all': one token per input", kinds=hp.kinds))

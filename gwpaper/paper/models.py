@@ -99,9 +99,10 @@ def _accuracy(forward, model:nn.Module, X, y, batch_size:int=4096)->float:
     model.train(was)
     return correct/len(X)
 
-def accuracy(model:nn.Module, X, y, stage:int|None=None, batch_size:int=4096)->float:
-    "Fraction of rows of X whose predicted class equals y: the class of `model(x)`, or of head `stage` of a `StagedMLP` (`model(x, stage=stage)`)."
-    return _accuracy(model if stage is None else (lambda x: model(x, stage=stage)), model, X, y, batch_size)
+def accuracy(model:nn.Module, X, y, stage:int|None=None, batch_size:int=4096, forward=None)->float:
+    "Fraction of rows of X whose predicted class equals y: the class of `forward(x)` (default `model(x)`, or head `stage` of a `StagedMLP`: `model(x, stage=stage)`)."
+    forward = forward or (model if stage is None else (lambda x: model(x, stage=stage)))
+    return _accuracy(forward, model, X, y, batch_size)
 
 # %% ../../nbs/paper/07_models.ipynb #ae253197
 @documented

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/paper/07c_transformer.ipynb #0d3ce4dc
 from __future__ import annotations
-import warnings
+import time, warnings
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -12,7 +12,7 @@ import numpy as np, torch
 from torch import nn
 from ..utils import digest, documented, keyword_options
 from .tasks import modular_sum_data
-from .models import FitOptions, TrainHistory, fit, save_weights, load_weights
+from .models import FitOptions, TrainHistory, fit, accuracy, save_weights, load_weights
 
 # %% auto #0
 __all__ = ['TRANSFORMER_TRAININGS', 'TokenData', 'modular_sum_tokens', 'TransformerSpec', 'small_transformer', 'truncated_logits',
@@ -62,13 +62,9 @@ def truncated_logits(model, tokens:torch.Tensor, n_blocks:int|None=None)->torch.
 # %% ../../nbs/paper/07c_transformer.ipynb #f4e3e10f
 TRANSFORMER_TRAININGS = ("end-to-end", "layer-wise", "init")   # Model E, Model L, Model 0
 
-@torch.no_grad()
 def token_accuracy(model, tokens, y, batch_size:int=4096)->float:
-    "Fraction of sequences whose answer at the last position is right."
-    was = model.training; model.eval()
-    tokens, y = torch.as_tensor(tokens), torch.as_tensor(y)
-    right = sum((model(tokens[i:i+batch_size])[:, -1].argmax(1) == y[i:i+batch_size]).sum().item() for i in range(0, len(tokens), batch_size))
-    model.train(was); return right/len(tokens)
+    "Fraction of sequences whose answer at the last position is right (`models.accuracy` on the last position's logits)."
+    return accuracy(model, tokens, y, batch_size=batch_size, forward=lambda x: model(x)[:, -1])
 
 def _layerwise_params(model, stage:int)->list:
     "What stage `stage` (0-based) trains: its block, the final layer norm and the unembedding; stage 0 also the embeddings."
@@ -94,7 +90,7 @@ def train_transformer(
     gen = torch.Generator().manual_seed(seed); hist = TrainHistory()
     tokens, y = torch.as_tensor(tokens), torch.as_tensor(y)
     test = dict(X_test=None if tokens_test is None else torch.as_tensor(tokens_test), y_test=None if y_test is None else torch.as_tensor(y_test))
-    import time; t = time.perf_counter()
+    t = time.perf_counter()
     keep, model.cfg.use_attn_result = model.cfg.use_attn_result, False   # per-head outputs are for reading: training without them is the same sum, faster
     try: _train(model, tokens, y, training, opts, gen, hist, test)
     finally: model.cfg.use_attn_result = keep
