@@ -16,7 +16,8 @@ from .utils import documented, keyword_options
 
 # %% auto #0
 __all__ = ['block_recovery_ari', 'cut_positions', 'BoundaryRecovery', 'boundary_recovery', 'LayerMatching', 'layer_matching',
-           'layer_matching_accuracy', 'block_contrast', 'BlockNull', 'block_null', 'PairedTest', 'paired_test']
+           'layer_matching_accuracy', 'block_contrast', 'BlockNull', 'block_null', 'PairedTest', 'paired_test',
+           'significance_table', 'NullScores', 'null_scores']
 
 # %% ../nbs/03a_evaluate.ipynb #357f4d5f
 @keyword_options
@@ -158,21 +159,105 @@ class PairedTest:
     mean_a: float
     mean_b: float
     mean_diff: float     # mean of a − b
-    p_value: float       # two-sided
+    p_value: float       # two-sided; exact (all 2^n sign patterns) when 2^n ≤ n_resamples
     n: int               # pairs
+    ci_low: float = float("nan")    # bootstrap 95% CI of the mean difference (percentile, pairs resampled)
+    ci_high: float = float("nan")
+
+    def row(self, **labels)->dict:
+        "One CSV row: `labels` (what is compared) then the test's numbers."
+        return {**labels, "n": self.n, "mean_a": self.mean_a, "mean_b": self.mean_b, "mean_diff": self.mean_diff,
+                "ci_low": self.ci_low, "ci_high": self.ci_high, "p_value": self.p_value}
 
 @keyword_options
 @documented
 def paired_test(
     a, b,                   # paired samples (one value per seed), the same length
     *,
-    n_resamples:int=9999,   # sign patterns drawn (all 2^n when that is fewer)
+    n_resamples:int=9999,   # sign patterns drawn (all 2^n when that is fewer), and bootstrap resamples
     seed:int=0,
 )->PairedTest:
-    "Sign-flip permutation test of mean(a − b) = 0 over paired samples (NaN pairs dropped)."
+    "Sign-flip permutation test of mean(a − b) = 0 over paired samples (NaN pairs dropped), with a bootstrap 95% CI of the mean difference."
     from scipy.stats import permutation_test
     a, b = np.asarray(a, float), np.asarray(b, float); ok = ~(np.isnan(a) | np.isnan(b)); a, b = a[ok], b[ok]
     if len(a) < 2: return PairedTest(float(np.mean(a)) if len(a) else float("nan"), float(np.mean(b)) if len(b) else float("nan"), float(np.mean(a - b)) if len(a) else float("nan"), float("nan"), len(a))
     stat = lambda x, y: np.mean(x - y)
     r = permutation_test((a, b), stat, permutation_type="samples", n_resamples=n_resamples, alternative="two-sided", random_state=seed)
-    return PairedTest(float(a.mean()), float(b.mean()), float((a - b).mean()), float(r.pvalue), len(a))
+    d = a - b; boot = d[np.random.default_rng(seed).integers(0, len(d), (n_resamples, len(d)))].mean(1)
+    lo, hi = np.percentile(boot, [2.5, 97.5])
+    return PairedTest(float(a.mean()), float(b.mean()), float(d.mean()), float(r.pvalue), len(a), float(lo), float(hi))
+
+# %% ../nbs/03a_evaluate.ipynb #539f329f
+@keyword_options
+@documented
+def significance_table(
+    rows:list[dict],        # `PairedTest.row(...)` dicts (or any rows with a `p_value`)
+    *,
+    alpha:float=0.05,
+)->pd.DataFrame:
+    "The tests of one notebook: raw p, Benjamini–Hochberg adjusted p over every testable row, and whether it passes at `alpha`."
+    from scipy.stats import false_discovery_control
+    df = pd.DataFrame(rows); p = df["p_value"].to_numpy(float); ok = ~np.isnan(p)
+    adj = np.full(len(p), np.nan)
+    if ok.any(): adj[ok] = false_discovery_control(p[ok], method="bh")
+    return df.assign(p_adjusted=adj, passes=adj < alpha, tests=int(ok.sum()))
+
+# %% ../nbs/03a_evaluate.ipynb #79fffa5d
+@documented
+@dataclass
+class NullScores:
+    "ARI, recall and precision of a found segmentation, each beside random contiguous partitions with the same K."
+    ari: float
+    ari_null: float          # mean over the random partitions
+    ari_null95: float        # their 95th percentile
+    ari_p: float             # (1 + #null ≥ observed) / (1 + n_perm)
+    recall: float
+    recall_null: float
+    recall_null95: float
+    recall_p: float
+    precision: float
+    precision_null: float
+    precision_null95: float
+    precision_p: float
+    k: int
+    n_perm: int
+
+    def row(self)->dict:
+        "The fields as one CSV row."
+        return dict(self.__dict__)
+
+@keyword_options
+@documented
+def null_scores(
+    true_labels,            # (L,) planted block of each layer
+    found,                  # the found blocks: a `Segmentation` or (L,) labels
+    *,
+    n_perm:int=999,         # random partitions drawn
+    tol:int=0,              # layers of slack for recall and precision (`boundary_recovery`)
+    seed:int=0,
+)->NullScores:
+    "Score `found` against `true_labels`, beside random contiguous partitions into as many blocks."
+    from sklearn.metrics import adjusted_rand_score
+    true = np.asarray(true_labels); L = len(true)
+    lab = np.asarray(getattr(found, "block_of", found))
+    if len(lab) != L: raise ValueError(f"{len(lab)} found labels but {L} planted")
+    k = len(cut_positions(lab)) + 1
+    def scores(lb):
+        br = boundary_recovery(true, lb, tol)
+        return adjusted_rand_score(true, lb), br.recall, br.precision
+    obs = np.array(scores(lab), float)
+    if k < 2 or L < 3:
+        null = np.full((0, 3), np.nan)
+    else:
+        g = np.random.default_rng(seed); null = np.empty((n_perm, 3))
+        for i in range(n_perm):
+            lb = np.zeros(L, int); lb[np.sort(g.choice(np.arange(1, L), k - 1, replace=False))] = 1
+            null[i] = scores(np.cumsum(lb))
+    out = {}
+    for j, name in enumerate(("ari", "recall", "precision")):
+        col = null[:, j]; col = col[~np.isnan(col)]
+        have = len(col) and not np.isnan(obs[j])
+        out |= {name: float(obs[j]), f"{name}_null": float(col.mean()) if have else float("nan"),
+                f"{name}_null95": float(np.percentile(col, 95)) if have else float("nan"),
+                f"{name}_p": float((1 + (col >= obs[j]).sum())/(1 + len(col))) if have else float("nan")}
+    return NullScores(**out, k=k, n_perm=len(null))

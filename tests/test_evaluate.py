@@ -37,3 +37,20 @@ def test_block_recovery_known_answers():
     assert block_recovery_ari(reps, truth, "cka", k=1) == 0.0       # one block: no better than chance
     assert block_recovery_ari(reps, [0, 0, 0, 1, 1, 1, 1], "cka", k=2) < 1.0
     with pytest.raises(ValueError, match="labels"): block_recovery_ari(reps, truth[:3], "cka")
+
+def test_paired_test_exact_p_and_ci():
+    from gwpaper.evaluate import paired_test
+    t = paired_test([3, 4, 5, 6, 7, 8], [1, 2, 3, 4, 5, 6])      # six positive differences: 2 of 64 sign patterns as extreme
+    assert t.p_value == pytest.approx(2/64) and t.mean_diff == 2 and t.ci_low == t.ci_high == 2
+    mixed = paired_test([1, 3, 2, 4], [2, 2, 2, 2])               # differences −1, 1, 0, 2: |mean| 0.5 reached by 12 of 16 patterns
+    assert mixed.p_value == pytest.approx(12/16)
+    assert mixed.ci_low < mixed.mean_diff < mixed.ci_high
+
+def test_null_scores_planted_beats_chance_random_does_not():
+    from gwpaper.evaluate import null_scores
+    planted = np.repeat([0, 1, 2, 3], 6)
+    good = null_scores(planted, planted, n_perm=499)
+    assert good.ari == 1 and good.ari_p < 0.01 and good.recall_p < 0.01 and good.ari_null < 0.6
+    g = np.random.default_rng(3); cuts = np.zeros(24, int); cuts[np.sort(g.choice(np.arange(1, 24), 3, replace=False))] = 1
+    bad = null_scores(planted, np.cumsum(cuts), n_perm=499)
+    assert bad.ari_p > 0.05 and bad.k == 4
