@@ -13,7 +13,8 @@ from matplotlib.patches import Rectangle
 from .utils import figures_dir, matrix_values, matrix_labels, documented, keyword_options
 
 # %% auto #0
-__all__ = ['plot_layer_matrix', 'color_by_kind', 'plot_cross_matrix', 'plot_boundary_scores', 'SavedFigure', 'save_figure']
+__all__ = ['plot_layer_matrix', 'color_by_kind', 'plot_cross_matrix', 'plot_boundary_scores', 'SavedFigure', 'save_figure',
+           'save_table']
 
 # %% ../nbs/04_plots.ipynb #9dcccdbb
 def _blocks_of(blocks)->list[tuple[int, int]]:
@@ -147,3 +148,17 @@ def save_figure(
     keep_index = not isinstance(data.index, pd.RangeIndex)
     data.to_csv(paths.csv, index=keep_index)
     return paths
+
+# %% ../nbs/04_plots.ipynb #25410abd
+@documented
+def save_table(
+    data:pd.DataFrame,            # the numbers, one row per line of the table
+    name:str,                     # file stem, as for `save_figure`
+    out_dir:str|Path|None=None,   # default: `gwpaper.utils.figures_dir()`
+)->Path:
+    "Write `<name>.csv` (no index unless it carries information) to the figures folder."
+    _check_stem(name, "table name")
+    if not isinstance(data, pd.DataFrame) or data.empty: raise ValueError(f"table {name!r} needs a non-empty DataFrame")
+    out = Path(out_dir) if out_dir is not None else figures_dir(); out.mkdir(parents=True, exist_ok=True)
+    data.to_csv(out/f"{name}.csv", index=not isinstance(data.index, pd.RangeIndex))
+    return out/f"{name}.csv"

@@ -11,13 +11,14 @@ import nbformat
 import papermill as pm
 from papermill.exceptions import PapermillExecutionError
 from ..utils import repo_root, temporary_environ, keyword_options
+from .tables import record_provenance, fill_notebook
 
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"   # what a notebook kernel shows plots with
 
 # %% auto #0
 __all__ = ['INLINE_BACKEND', 'PROFILES', 'experiment_notebooks', 'check_parameters_cell', 'NotebookRun', 'NotebookFailed',
-           'run_notebook', 'default_figures_dir', 'default_executed_dir', 'run_pipeline', 'check_parameters',
-           'resolve_profile']
+           'run_notebook', 'default_figures_dir', 'default_executed_dir', 'record_results', 'run_pipeline',
+           'check_parameters', 'resolve_profile']
 
 # %% ../../nbs/paper/05_pipeline.ipynb #8e5ae786
 PROFILES = ("quick", "paper")
@@ -68,6 +69,17 @@ def default_executed_dir(profile:str, root:Path)->Path:
     "Where executed copies go: `build/executed/` for `paper`, `build/executed-quick/` for `quick` (both git-ignored)."
     return root/"build"/("executed" if profile == "paper" else f"executed-{profile}")
 
+def record_results(path:Path, run:NotebookRun, profile:str, figures:Path, root:Path)->int:
+    "After a run: its provenance row in `figures/provenance.csv`, and its marked tables filled from `figures/`: in the executed copy always, and in the source notebook for `paper` (the only run whose tables are committed)."
+    record_provenance(path.stem, figures, profile=profile, seconds=run.seconds, root=root)
+    n = fill_notebook(run.output, figures)
+    if profile == "paper" and fill_notebook(path, figures):
+        try:
+            from nbdev.clean import nbdev_clean
+            nbdev_clean(fname=str(path))
+        except ImportError: pass          # nbdev is a dev tool; the filled notebook is still valid
+    return n
+
 @keyword_options
 def run_pipeline(
     profile:str="quick",                # quick: the CI-sized run (build/figures/); paper: the full run behind the committed figures/
@@ -96,6 +108,7 @@ def run_pipeline(
         print(f"[{i}/{len(nbs)}] {path.name} (profile={profile})", flush=True)
         runs.append(run_notebook(path, out_dir, profile, figures, progress=progress))
         print(f"    done in {runs[-1].seconds:.0f} s", flush=True)
+        record_results(path, runs[-1], profile, figures, root)
     return runs
 
 # %% ../../nbs/paper/05_pipeline.ipynb #6e856d68
