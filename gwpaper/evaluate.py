@@ -74,6 +74,7 @@ class LayerMatching:
     labels: list[str]       # layer names
     accuracy_one_to_one: float|None = None    # the same test with one-to-one matches (`CrossLayerMatrix.matches(one_to_one=True)`)
     per_layer_one_to_one: np.ndarray|None = None
+    per_pair: pd.DataFrame|None = None        # one row per unordered model pair: its accuracy (both directions) and one-to-one accuracy
     def to_frame(self)->pd.DataFrame:
         "One row per layer: its name, hit rate, and hit rate under one-to-one matching."
         return pd.DataFrame({"metric": self.metric, "layer": self.labels, "hit_rate": self.per_layer, "hit_rate_one_to_one": self.per_layer_one_to_one})
@@ -95,14 +96,16 @@ def layer_matching(
     if M < 2: raise ValueError("layer matching needs at least 2 models")
     Ls = {len(r) for r in reps_by_model}
     if len(Ls) != 1: raise ValueError(f"models have different numbers of layers: {sorted(Ls)}")
-    L = Ls.pop(); hits, hits1 = np.zeros(L), np.zeros(L)
+    L = Ls.pop(); hits, hits1 = np.zeros(L), np.zeros(L); pairs = []
     for a, b in progress_bar(list(combinations(range(M), 2)), desc=f"{metric} matching", progress=progress):
         D = cross_layer_matrix(reps_by_model[a], reps_by_model[b], metric, n_jobs=n_jobs, progress=False, **kwargs).values
         hits += (D.argmin(1) == np.arange(L)).astype(float) + (D.argmin(0) == np.arange(L))   # a→b and b→a
-        hits1 += 2*(linear_sum_assignment(D)[1] == np.arange(L))                             # one assignment serves both directions
+        one = (linear_sum_assignment(D)[1] == np.arange(L)); hits1 += 2*one                   # one assignment serves both directions
+        pairs.append(dict(model_a=a, model_b=b, accuracy=float(((D.argmin(1) == np.arange(L)).mean() + (D.argmin(0) == np.arange(L)).mean())/2),
+                          accuracy_one_to_one=float(one.mean())))
     per_layer, per_layer1 = hits/(M*(M - 1)), hits1/(M*(M - 1))
     return LayerMatching(metric, float(per_layer.mean()), per_layer, list(labels) if labels is not None else [str(l) for l in range(L)],
-                         float(per_layer1.mean()), per_layer1)
+                         float(per_layer1.mean()), per_layer1, pd.DataFrame(pairs))
 
 @keyword_options
 def layer_matching_accuracy(reps_by_model:list, metric:str="gw", *, n_jobs:int=1, progress:bool=True, **kwargs)->float:

@@ -27,3 +27,12 @@ def test_changing_one_csv_number_is_caught(tmp_path):
     i = df[col].first_valid_index(); df.loc[i, col] = df.loc[i, col] + 0.5
     df.to_csv(figures/f"{spec.name}.csv", index=False)
     assert spec.name in stale_tables(path, figures)
+
+RUN_HISTORY = r"earlier engine|previous engine|the run before|a rerun of the committed|cache of (?:an|the) earlier|earlier paper run|engine of 20\d\d|in an earlier version"
+
+@pytest.mark.parametrize("path", EXPERIMENTS + [ROOT/"README.md"], ids=lambda p: p.stem)
+def test_no_run_history(path):
+    import re
+    text = path.read_text() if path.suffix == ".md" else "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    hits = sorted({m.group(0) for m in re.finditer(RUN_HISTORY, text, re.I)})
+    assert not hits, f"{path.name} tells a run history ({hits}); one generated provenance line says where its numbers come from"

@@ -48,7 +48,7 @@ def _formatter(fmt:str):
         if ":" in part: c, f = part.split(":", 1); per[c] = f
         else: default = part
     def cell(col, v):
-        if isinstance(v, str): return v
+        if isinstance(v, str): return v.replace("|", "\\|")           # a literal | would end the cell
         if v is None or (isinstance(v, float) and np.isnan(v)): return "–"
         if isinstance(v, (bool, np.bool_)): return "yes" if v else "no"
         if isinstance(v, (int, np.integer)): return str(int(v))
@@ -81,7 +81,7 @@ def render_table(
         g = df.groupby(s.by, sort=False)
         rows = [[*(k if isinstance(k, tuple) else (k,)), *[_mean_sd(cell, c, grp[c]) if pd.api.types.is_numeric_dtype(df[c]) else ", ".join(map(str, grp[c].unique())) for c in cols]] for k, grp in g]
         header = [*s.by, *cols]
-        body = [[str(v) for v in r] for r in rows]
+        body = [[cell(None, v) if isinstance(v, str) else str(v) for v in r] for r in rows]
     else:
         if s.sort: df = df.sort_values(s.sort)
         header = list(s.cols or df.columns)
