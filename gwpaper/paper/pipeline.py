@@ -11,7 +11,7 @@ import nbformat
 import papermill as pm
 from papermill.exceptions import PapermillExecutionError
 from ..utils import repo_root, temporary_environ, keyword_options
-from .tables import record_provenance, fill_notebook
+from .tables import record_provenance, fill_notebook, _commit
 
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"   # what a notebook kernel shows plots with
 
@@ -69,9 +69,9 @@ def default_executed_dir(profile:str, root:Path)->Path:
     "Where executed copies go: `build/executed/` for `paper`, `build/executed-quick/` for `quick` (both git-ignored)."
     return root/"build"/("executed" if profile == "paper" else f"executed-{profile}")
 
-def record_results(path:Path, run:NotebookRun, profile:str, figures:Path, root:Path)->int:
+def record_results(path:Path, run:NotebookRun, profile:str, figures:Path, root:Path, commit:str|None=None)->int:
     "After a run: its provenance row in `figures/provenance.csv`, and its marked tables filled from `figures/`: in the executed copy always, and in the source notebook for `paper` (the only run whose tables are committed)."
-    record_provenance(path.stem, figures, profile=profile, seconds=run.seconds, root=root)
+    record_provenance(path.stem, figures, profile=profile, seconds=run.seconds, root=root, commit=commit)
     n = fill_notebook(run.output, figures)
     if profile == "paper" and fill_notebook(path, figures):
         try:
@@ -106,9 +106,10 @@ def run_pipeline(
     runs = []
     for i, path in enumerate(nbs, 1):
         print(f"[{i}/{len(nbs)}] {path.name} (profile={profile})", flush=True)
+        commit = _commit(root)                       # the code the run starts from, not what HEAD is when it ends
         runs.append(run_notebook(path, out_dir, profile, figures, progress=progress))
         print(f"    done in {runs[-1].seconds:.0f} s", flush=True)
-        record_results(path, runs[-1], profile, figures, root)
+        record_results(path, runs[-1], profile, figures, root, commit)
     return runs
 
 # %% ../../nbs/paper/05_pipeline.ipynb #6e856d68

@@ -143,12 +143,12 @@ def _commit(root:Path)->str:
     try: return subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError): return "unknown"
 
-def record_provenance(notebook:str, figures:str|Path, *, profile:str, seconds:float, root:str|Path|None=None)->pd.DataFrame:
-    "Write (or replace) a notebook's row in `figures/provenance.csv`."
+def record_provenance(notebook:str, figures:str|Path, *, profile:str, seconds:float, root:str|Path|None=None, commit:str|None=None)->pd.DataFrame:
+    "Write (or replace) a notebook's row in `figures/provenance.csv`; `commit` is the one the run started from (default: HEAD now)."
     from gwpaper import __version__
     path = Path(figures)/"provenance.csv"; path.parent.mkdir(parents=True, exist_ok=True)
     row = dict(notebook=notebook, date=time.strftime("%Y-%m-%d"), profile=profile, wall_minutes=round(seconds/60, 1),
-               version=__version__, commit=_commit(Path(root or Path.cwd())), machine=machine_description())
+               version=__version__, commit=commit or _commit(Path(root or Path.cwd())), machine=machine_description())
     df = pd.read_csv(path) if path.exists() else pd.DataFrame(columns=list(row))
     df = pd.concat([df[df.notebook != notebook], pd.DataFrame([row])], ignore_index=True).sort_values("notebook")
     df.to_csv(path, index=False)
