@@ -99,10 +99,10 @@ def layer_matching(
     L = Ls.pop(); hits, hits1 = np.zeros(L), np.zeros(L); pairs = []
     for a, b in progress_bar(list(combinations(range(M), 2)), desc=f"{metric} matching", progress=progress):
         D = cross_layer_matrix(reps_by_model[a], reps_by_model[b], metric, n_jobs=n_jobs, progress=False, **kwargs).values
-        hits += (D.argmin(1) == np.arange(L)).astype(float) + (D.argmin(0) == np.arange(L))   # a→b and b→a
-        one = (linear_sum_assignment(D)[1] == np.arange(L)); hits1 += 2*one                   # one assignment serves both directions
-        pairs.append(dict(model_a=a, model_b=b, accuracy=float(((D.argmin(1) == np.arange(L)).mean() + (D.argmin(0) == np.arange(L)).mean())/2),
-                          accuracy_one_to_one=float(one.mean())))
+        ab, ba = D.argmin(1) == np.arange(L), D.argmin(0) == np.arange(L)                     # a→b and b→a
+        one = linear_sum_assignment(D)[1] == np.arange(L)                                      # one assignment serves both directions
+        hits += ab.astype(float) + ba; hits1 += 2*one
+        pairs.append(dict(model_a=a, model_b=b, accuracy=float((ab.mean() + ba.mean())/2), accuracy_one_to_one=float(one.mean())))
     per_layer, per_layer1 = hits/(M*(M - 1)), hits1/(M*(M - 1))
     return LayerMatching(metric, float(per_layer.mean()), per_layer, list(labels) if labels is not None else [str(l) for l in range(L)],
                          float(per_layer1.mean()), per_layer1, pd.DataFrame(pairs))
@@ -113,6 +113,10 @@ def layer_matching_accuracy(reps_by_model:list, metric:str="gw", *, n_jobs:int=1
     return layer_matching(reps_by_model, metric, n_jobs=n_jobs, progress=progress, **kwargs).accuracy
 
 # %% ../nbs/03a_evaluate.ipynb #529d7672
+def _random_cuts(g:np.random.Generator, L:int, k:int)->np.ndarray:
+    "Cut positions of a random contiguous partition of L layers into k blocks (uniform, without replacement)."
+    return np.sort(g.choice(np.arange(1, L), k - 1, replace=False))
+
 def block_contrast(D, blocks)->float:
     "Mean entry between layers of different blocks minus mean entry within blocks (off-diagonal, NaN ignored); `blocks` are half-open (start, end) pairs or a `Segmentation`."
     V = np.asarray(getattr(D, "values", D), float); L = len(V)
@@ -150,7 +154,7 @@ def block_null(
     if k < 2: return BlockNull(obs, float("nan"), float("nan"), float("nan"), k, 0)
     g = np.random.default_rng(seed); null = np.empty(n_draws)
     for i in range(n_draws):
-        cuts = np.sort(g.choice(np.arange(1, L), k - 1, replace=False)); edges = [0, *cuts, L]
+        edges = [0, *_random_cuts(g, L, k), L]
         null[i] = block_contrast(V, list(zip(edges[:-1], edges[1:])))
     return BlockNull(obs, float(null.mean()), float(null.std()), float((1 + (null >= obs).sum())/(1 + n_draws)), k, n_draws)
 
@@ -254,7 +258,7 @@ def null_scores(
     else:
         g = np.random.default_rng(seed); null = np.empty((n_perm, 3))
         for i in range(n_perm):
-            lb = np.zeros(L, int); lb[np.sort(g.choice(np.arange(1, L), k - 1, replace=False))] = 1
+            lb = np.zeros(L, int); lb[_random_cuts(g, L, k)] = 1
             null[i] = scores(np.cumsum(lb))
     out = {}
     for j, name in enumerate(("ari", "recall", "precision")):

@@ -11,7 +11,7 @@ import nbformat
 import papermill as pm
 from papermill.exceptions import PapermillExecutionError
 from ..utils import repo_root, temporary_environ, keyword_options
-from .tables import record_provenance, fill_notebook, _commit
+from .tables import record_provenance, fill_notebook, git_commit
 
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"   # what a notebook kernel shows plots with
 
@@ -106,7 +106,7 @@ def run_pipeline(
     runs = []
     for i, path in enumerate(nbs, 1):
         print(f"[{i}/{len(nbs)}] {path.name} (profile={profile})", flush=True)
-        commit = _commit(root)                       # the code the run starts from, not what HEAD is when it ends
+        commit = git_commit(root)                       # the code the run starts from, not what HEAD is when it ends
         runs.append(run_notebook(path, out_dir, profile, figures, progress=progress))
         print(f"    done in {runs[-1].seconds:.0f} s", flush=True)
         record_results(path, runs[-1], profile, figures, root, commit)

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
 import nbformat
-from ..utils import documented, keyword_options
+from ..utils import documented, keyword_options, repo_root
 
 # %% auto #0
 __all__ = ['TABLE_RE', 'PROVENANCE_RE', 'TableSpec', 'parse_spec', 'render_table', 'provenance_line', 'fill_tables',
-           'fill_notebook', 'stale_tables', 'machine_description', 'record_provenance']
+           'fill_notebook', 'stale_tables', 'machine_description', 'git_commit', 'record_provenance']
 
 # %% ../../nbs/paper/05a_tables.ipynb #32773168
 TABLE_RE = re.compile(r"(<!-- table: (?P<spec>.*?) -->\n)(?P<body>.*?)(<!-- /table -->)", re.S)
@@ -96,8 +96,7 @@ def provenance_line(notebook:str, figures:str|Path)->str:
     df = pd.read_csv(path) if path.exists() else pd.DataFrame(columns=["notebook"])
     row = df[df.notebook == notebook]
     if not len(row): raise ValueError(f"no row for {notebook} in {path}: run it through `gwpaper notebooks` first")
-    r = row.iloc[-1]; where = Path(figures).resolve()
-    root = next((p for p in [where, *where.parents] if (p/"settings.ini").exists()), None)
+    r = row.iloc[-1]; where = Path(figures).resolve(); root = repo_root(where)
     shown = where.relative_to(root).as_posix() if root else where.name
     return (f"*Provenance: the `{r.profile}` run of {r.date}, {r.wall_minutes:.1f} min on {r.machine}; gwpaper {r.version} "
             f"at commit {r.commit}; read from `{shown}/provenance.csv` and the CSVs named here.*\n")
@@ -108,15 +107,13 @@ def fill_tables(text:str, figures:str|Path, notebook:str|None=None)->str:
     if notebook: text = PROVENANCE_RE.sub(lambda m: m.group(1) + provenance_line(notebook, figures) + m.group(3), text)
     return text
 
-def _notebook_name(path:Path)->str: return Path(path).stem
-
 def fill_notebook(path:str|Path, figures:str|Path, out:str|Path|None=None)->int:
     "Fill every marked table and the provenance line of a notebook's markdown (in place, or into `out`); returns how many markers it filled."
     path = Path(path); nb = nbformat.read(path, as_version=4); n = 0
     for c in nb.cells:
         if c.cell_type != "markdown": continue
         k = len(TABLE_RE.findall(c.source)) + len(PROVENANCE_RE.findall(c.source))
-        if k: c.source = fill_tables(c.source, figures, _notebook_name(path)); n += k
+        if k: c.source = fill_tables(c.source, figures, path.stem); n += k
     if n: nbformat.write(nb, Path(out or path))
     return n
 
@@ -128,7 +125,7 @@ def stale_tables(path:str|Path, figures:str|Path)->list[str]:
         for m in TABLE_RE.finditer(c.source):
             if m.group("body") != render_table(m.group("spec"), figures): stale.append(parse_spec(m.group("spec")).name)
         for m in PROVENANCE_RE.finditer(c.source):
-            if m.group("body") != provenance_line(_notebook_name(path), figures): stale.append("provenance")
+            if m.group("body") != provenance_line(path.stem, figures): stale.append("provenance")
     return stale
 
 # %% ../../nbs/paper/05a_tables.ipynb #4e16d964
@@ -139,7 +136,7 @@ def machine_description()->str:
     except (OSError, StopIteration): pass
     return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores" + (f" ({cpu})" if cpu else "")
 
-def _commit(root:Path)->str:
+def git_commit(root:Path)->str:
     try: return subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError): return "unknown"
 
@@ -148,7 +145,7 @@ def record_provenance(notebook:str, figures:str|Path, *, profile:str, seconds:fl
     from gwpaper import __version__
     path = Path(figures)/"provenance.csv"; path.parent.mkdir(parents=True, exist_ok=True)
     row = dict(notebook=notebook, date=time.strftime("%Y-%m-%d"), profile=profile, wall_minutes=round(seconds/60, 1),
-               version=__version__, commit=commit or _commit(Path(root or Path.cwd())), machine=machine_description())
+               version=__version__, commit=commit or git_commit(Path(root or Path.cwd())), machine=machine_description())
     df = pd.read_csv(path) if path.exists() else pd.DataFrame(columns=list(row))
     df = pd.concat([df[df.notebook != notebook], pd.DataFrame([row])], ignore_index=True).sort_values("notebook")
     df.to_csv(path, index=False)
