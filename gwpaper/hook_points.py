@@ -13,7 +13,8 @@ from .representations import as_batches, check_batch_size, eval_mode, hooked_rep
 
 # %% auto #0
 __all__ = ['KINDS', 'POSITIONS', 'lens_kind', 'is_hooked_transformer', 'lens_hooks', 'check_position', 'select_position',
-           'HookPoints', 'lens_representations', 'module_kind', 'hook_point_representations']
+           'HookPoints', 'block_index', 'lens_representations', 'block_stages', 'module_kind',
+           'hook_point_representations']
 
 # %% ../nbs/00c_hook_points.ipynb #20bcf2d0
 KINDS = ("embedding", "positional", "residual pre", "layer-norm output", "q", "k", "v", "z", "attention pattern",
@@ -83,7 +84,8 @@ class HookPoints:
         out = df.groupby("kind", sort=False).agg(count=("width", "size"), width=("width", lambda w: "/".join(map(str, sorted(set(w))))))
         return out.reset_index().sort_values("kind", key=lambda s: s.map(order)).reset_index(drop=True)
 
-def _block_of(name:str)->int|None:
+def block_index(name:str)->int|None:
+    "The transformer block a hook (or module) name belongs to: `blocks.2.attn.hook_z.h1` → 2; None for names outside the blocks (embeddings, final norm, unembedding)."
     m = re.match(r"blocks\.(\d+)\.", name) or re.search(r"(?:^|\.)(?:layers?|blocks?|h)\.(\d+)(?:\.|$)", name)
     return int(m.group(1)) if m else None
 
@@ -113,7 +115,18 @@ def lens_representations(
         if a.ndim == 3:                                          # (n, heads, d): one representation per head
             for i in range(a.shape[1]): reps.append(a[:, i].numpy()); labels.append(f"{h}.h{i}"); kinds.append(lens_kind(h))
         else: reps.append(a.reshape(len(a), -1).numpy()); labels.append(h); kinds.append(lens_kind(h))
-    return HookPoints(check_representations(reps), labels, kinds, [_block_of(l) for l in labels])
+    return HookPoints(check_representations(reps), labels, kinds, [block_index(l) for l in labels])
+
+# %% ../nbs/00c_hook_points.ipynb #eaaef78d
+def block_stages(labels:list[str])->np.ndarray:
+    "Each representation's transformer block as contiguous labels 0..B-1; names before the first block join it, names after the last join the last."
+    b = [block_index(l) for l in labels]
+    if all(x is None for x in b): raise ValueError("no name belongs to a transformer block (names like 'blocks.0.attn.hook_z')")
+    cur = next(x for x in b if x is not None); first, out = cur, []
+    for x in b:
+        cur = x if x is not None else cur
+        out.append(cur - first)
+    return np.asarray(out)
 
 # %% ../nbs/00c_hook_points.ipynb #9af51ead
 _ACT = (nn.ReLU, nn.GELU, nn.SiLU, nn.Tanh, nn.Sigmoid, nn.LeakyReLU, nn.ELU, nn.Mish, nn.Softplus)
@@ -157,4 +170,4 @@ def hook_point_representations(
     names = all_modules(model, first)
     reps = hooked_representations(model, inputs, names, pooling=position, batch_size=batch_size, progress=progress)
     mods = dict(model.named_modules())
-    return HookPoints(reps, names, [module_kind(n, mods[n]) for n in names], [_block_of(n) for n in names])
+    return HookPoints(reps, names, [module_kind(n, mods[n]) for n in names], [block_index(n) for n in names])
